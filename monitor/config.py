@@ -1,0 +1,248 @@
+"""One typed ``Settings`` object, read from ``config.toml`` plus environment overrides.
+
+Every setting is declared once in ``REGISTRY`` with its type, default and help text;
+``config.example.toml`` documents each (a test checks that). A bad file is refused with a message
+naming the file, the key and what was expected, and nothing starts.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "HATE_MONITOR_"
+DEV_SECRET = "change-me-development-only"
+
+
+class ConfigError(Exception):
+    """A configuration problem, phrased for the administrator who has to fix it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    key: str  # "section.name"
+    type: type
+    default: Any
+    help: str
+    env: str | None = None  # environment variable that overrides the file
+    secret: bool = False
+    check: Callable[[Any], str | None] | None = None  # returns a problem, or None
+
+
+def _positive(v: Any) -> str | None:
+    return None if v > 0 else "a number greater than 0"
+
+
+def _unit(v: Any) -> str | None:
+    return None if 0.0 <= v <= 1.0 else "a number between 0 and 1"
+
+
+def _port(v: Any) -> str | None:
+    return None if 0 < v < 65536 else "a port number between 1 and 65535"
+
+
+def _nonempty_list(v: Any) -> str | None:
+    return None if v and all(isinstance(s, str) and s for s in v) else "a non-empty list of names"
+
+
+REGISTRY: tuple[Setting, ...] = (
+    Setting("service.host", str, "127.0.0.1", "Address the web service listens on."),
+    Setting("service.port", int, 8080, "Port the web service listens on.", check=_port),
+    Setting("service.base_url", str, "http://127.0.0.1:8080",
+            "Public URL of the service, used in links (alerts, invitations)."),
+    Setting("service.secret_key", str, DEV_SECRET,
+            "Signs session cookies and CSRF tokens. Set a long random value outside development.",
+            env="HATE_MONITOR_SECRET_KEY", secret=True),
+    Setting("service.environment", str, "development",
+            "development or production; production refuses the default secret key.",
+            check=lambda v: None if v in ("development", "production")
+            else "'development' or 'production'"),
+    Setting("service.secure_cookies", bool, False,
+            "Mark cookies Secure (true when served behind HTTPS)."),
+    Setting("service.session_hours", int, 12, "Hours a login stays valid.", check=_positive),
+    Setting("database.url", str, "sqlite:///data/hate-monitor.db",
+            "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://user@host/db.",
+            env="HATE_MONITOR_DATABASE_URL"),
+    Setting("model.path", str, "",
+            "Classifier artefact directory; empty uses the model shipped with the package."),
+    Setting("model.embedder", str, "",
+            "sentence-transformers model directory; empty uses the bundled all-MiniLM-L6-v2."),
+    Setting("model.batch_size", int, 64, "Posts scored per batch.", check=_positive),
+    Setting("model.strands", list, ["race", "religion", "sexual_orientation", "disability",
+                                    "transgender", "sex_gender", "other"],
+            "Hate crime strands the model scores and the desk offers.", check=_nonempty_list),
+    Setting("priority.weight_hate", float, 0.6, "Weight of p(hate) in the priority.",
+            check=_unit),
+    Setting("priority.weight_severity", float, 0.3, "Weight of severity in the priority.",
+            check=_unit),
+    Setting("priority.weight_recency", float, 0.1, "Weight of recency in the priority.",
+            check=_unit),
+    Setting("priority.recency_half_life_hours", float, 24.0,
+            "Age at which the recency term halves.", check=_positive),
+    Setting("priority.threat_boost", float, 1.0,
+            "Added when severity is 'threat' and p(hate) is at least priority.threat_min_p, "
+            "so threats sit above everything else.", check=lambda v: None if v >= 0 else ">= 0"),
+    Setting("priority.threat_min_p", float, 0.5,
+            "p(hate) from which a threat gets the boost.", check=_unit),
+    Setting("priority.unsupported_language", float, 0.5,
+            "Neutral priority for posts in a language the model does not read.", check=_unit),
+    Setting("examples.load_on_first_run", bool, False,
+            "Import examples.path into an empty database when the service starts."),
+    Setting("examples.path", str, "examples/sample-posts.jsonl", "Sample posts for a first run."),
+    Setting("retention.dismissed_days", int, 30,
+            "Days before items dismissed as not hate are purged.", check=_positive),
+    Setting("retention.case_years", int, 6, "Years before case evidence comes up for review.",
+            check=_positive),
+    Setting("http.timeout_s", float, 30.0, "Total timeout of one outbound HTTP request.",
+            check=_positive),
+    Setting("http.user_agent", str, "hate-monitor/0.1 (police community-safety monitoring)",
+            "User-Agent sent to platforms."),
+)
+
+_BY_KEY = {s.key: s for s in REGISTRY}
+
+
+@dataclass(frozen=True)
+class Settings:
+    values: Mapping[str, Any]
+    path: Path | None = None
+    # Sections that are tables of arbitrary shape (e.g. [[sources]], [connectors.*]).
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def database_url(self) -> str:
+        return str(self.values["database.url"])
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with some keys replaced (tests use ``database__url=...``)."""
+        vals = dict(self.values)
+        for k, v in overrides.items():
+            key = k.replace("__", ".")
+            if key not in _BY_KEY:
+                raise ConfigError(f"unknown setting {key!r}")
+            vals[key] = v
+        return Settings(vals, self.path, self.extra)
+
+
+def _coerce(setting: Setting, value: Any, where: str) -> Any:
+    expected = setting.type.__name__
+    if setting.type is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if setting.type is bool and isinstance(value, str):
+        low = value.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            value = True
+        elif low in ("0", "false", "no", "off"):
+            value = False
+    if setting.type in (int, float) and isinstance(value, str):
+        try:
+            value = setting.type(value)
+        except ValueError:
+            pass
+    if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
+        raise ConfigError(
+            f"{where}: {setting.key} must be {_article(expected)}, got {value!r}"
+        )
+    if setting.check is not None:
+        problem = setting.check(value)
+        if problem:
+            raise ConfigError(f"{where}: {setting.key} must be {problem}, got {value!r}")
+    return value
+
+
+def _article(type_name: str) -> str:
+    names = {"str": "a string", "int": "an integer", "float": "a number",
+             "bool": "true or false", "list": "a list"}
+    return names.get(type_name, type_name)
+
+
+def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in data.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, Mapping) and key in {s.key.split(".")[0] for s in REGISTRY}:
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+# Top-level tables other modules own; their shape is checked where they are used.
+OPEN_SECTIONS = ("sources", "connectors", "alerts", "auth")
+
+
+def _resolve_sqlite_path(url: str, config_path: Path | None) -> str:
+    """A relative SQLite path means "next to the config file", not "wherever I was started"."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or config_path is None:
+        return url
+    rel = url[len(prefix):]
+    if not rel or rel == ":memory:" or Path(rel).is_absolute():
+        return url
+    return prefix + str((config_path.resolve().parent / rel))
+
+
+def load_settings(
+    path: Path | str | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    """Read ``path`` (optional), apply environment overrides, validate everything."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    where = "defaults"
+    file_path: Path | None = None
+    if path is not None:
+        file_path = Path(path)
+        where = str(file_path)
+        try:
+            raw = tomllib.loads(file_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as err:
+            raise ConfigError(
+                f"{file_path}: no such configuration file "
+                "(copy config.example.toml to config.toml, or run 'make run')"
+            ) from err
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(f"{file_path}: not valid TOML: {err}") from err
+        except UnicodeDecodeError as err:
+            raise ConfigError(f"{file_path}: not UTF-8 text: {err}") from err
+
+    extra = {k: raw.pop(k) for k in list(raw) if k in OPEN_SECTIONS}
+    flat = _flatten(raw)
+    values: dict[str, Any] = {}
+    for key, value in flat.items():
+        setting = _BY_KEY.get(key)
+        if setting is None:
+            known = ", ".join(sorted({s.key.split(".")[0] for s in REGISTRY} | set(OPEN_SECTIONS)))
+            raise ConfigError(
+                f"{where}: unknown setting {key!r} (known sections: {known}; "
+                "see config.example.toml)"
+            )
+        values[key] = _coerce(setting, value, where)
+    for setting in REGISTRY:
+        env_names = [setting.env] if setting.env else []
+        env_names.append(ENV_PREFIX + setting.key.replace(".", "_").upper())
+        for name in env_names:
+            if name in env and env[name] != "":
+                values[setting.key] = _coerce(setting, env[name], f"environment {name}")
+                break
+        values.setdefault(setting.key, setting.default)
+
+    if values["service.environment"] == "production" and values["service.secret_key"] in (
+        DEV_SECRET,
+        "",
+    ):
+        raise ConfigError(
+            f"{where}: service.secret_key is the development default; set "
+            "HATE_MONITOR_SECRET_KEY to a long random value before running in production"
+        )
+    values["database.url"] = _resolve_sqlite_path(values["database.url"], file_path)
+    weights = sum(values[f"priority.weight_{n}"] for n in ("hate", "severity", "recency"))
+    if weights <= 0:
+        raise ConfigError(f"{where}: priority weights must not all be 0")
+    return Settings(values, file_path, extra)

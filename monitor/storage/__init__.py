@@ -1,0 +1,5 @@
+"""Storage: SQLModel tables, engines and migrations."""
+
+from monitor.storage.db import Database, DatabaseError
+
+__all__ = ["Database", "DatabaseError"]
