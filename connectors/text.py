@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from selectolax.parser import HTMLParser
+from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 _DROP = ("script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "head")
 _BLOCK = re.compile(
