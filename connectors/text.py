@@ -27,7 +27,9 @@ MAX_TEXT = 100_000
 
 def strip_invisible(text: str) -> str:
     return "".join(
-        ch for ch in text if ch == _ZWJ or ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc")
+        ch
+        for ch in text
+        if ch == _ZWJ or ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc")
     )
 
 

@@ -77,7 +77,9 @@ def record(
     if session.get_bind().dialect.name == "postgresql":
         # Serialise chain appends across processes; released at commit.
         session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK_KEY})
-    last = session.exec(select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)).first()
+    last = session.exec(
+        select(AuditEvent.hash).order_by(col(AuditEvent.id).desc()).limit(1)
+    ).first()
     # JSON round trip now, so the hash covers exactly what the database will return.
     clean_details = json.loads(json.dumps(details or {}, default=str))
     event = AuditEvent(

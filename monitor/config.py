@@ -7,6 +7,7 @@ naming the file, the key and what was expected, and nothing starts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 ENV_PREFIX = "HATE_MONITOR_"
-DEV_SECRET = "change-me-development-only"
+DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production refuses)
 
 
 class ConfigError(Exception):
@@ -52,55 +53,141 @@ def _nonempty_list(v: Any) -> str | None:
 REGISTRY: tuple[Setting, ...] = (
     Setting("service.host", str, "127.0.0.1", "Address the web service listens on."),
     Setting("service.port", int, 8080, "Port the web service listens on.", check=_port),
-    Setting("service.base_url", str, "http://127.0.0.1:8080",
-            "Public URL of the service, used in links (alerts, invitations)."),
-    Setting("service.secret_key", str, DEV_SECRET,
-            "Signs session cookies and CSRF tokens. Set a long random value outside development.",
-            env="HATE_MONITOR_SECRET_KEY", secret=True),
-    Setting("service.environment", str, "development",
-            "development or production; production refuses the default secret key.",
-            check=lambda v: None if v in ("development", "production")
-            else "'development' or 'production'"),
-    Setting("service.secure_cookies", bool, False,
-            "Mark cookies Secure (true when served behind HTTPS)."),
+    Setting(
+        "service.base_url",
+        str,
+        "http://127.0.0.1:8080",
+        "Public URL of the service, used in links (alerts, invitations).",
+    ),
+    Setting(
+        "service.secret_key",
+        str,
+        DEV_SECRET,
+        "Signs session cookies and CSRF tokens. Set a long random value outside development.",
+        env="HATE_MONITOR_SECRET_KEY",
+        secret=True,
+    ),
+    Setting(
+        "service.environment",
+        str,
+        "development",
+        "development or production; production refuses the default secret key.",
+        check=lambda v: (
+            None if v in ("development", "production") else "'development' or 'production'"
+        ),
+    ),
+    Setting(
+        "service.secure_cookies",
+        bool,
+        False,
+        "Mark cookies Secure (true when served behind HTTPS).",
+    ),
     Setting("service.session_hours", int, 12, "Hours a login stays valid.", check=_positive),
-    Setting("database.url", str, "sqlite:///data/hate-monitor.db",
-            "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://user@host/db.",
-            env="HATE_MONITOR_DATABASE_URL"),
-    Setting("model.path", str, "",
-            "Classifier artefact directory; empty uses the model shipped with the package."),
-    Setting("model.embedder", str, "",
-            "sentence-transformers model directory; empty uses the bundled all-MiniLM-L6-v2."),
+    Setting(
+        "database.url",
+        str,
+        "sqlite:///data/hate-monitor.db",
+        "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://user@host/db.",
+        env="HATE_MONITOR_DATABASE_URL",
+    ),
+    Setting(
+        "model.path",
+        str,
+        "",
+        "Classifier artefact directory; empty uses the model shipped with the package.",
+    ),
+    Setting(
+        "model.embedder",
+        str,
+        "",
+        "sentence-transformers model directory; empty uses the bundled all-MiniLM-L6-v2.",
+    ),
     Setting("model.batch_size", int, 64, "Posts scored per batch.", check=_positive),
-    Setting("model.strands", list, ["race", "religion", "sexual_orientation", "disability",
-                                    "transgender", "sex_gender", "other"],
-            "Hate crime strands the model scores and the desk offers.", check=_nonempty_list),
-    Setting("priority.weight_hate", float, 0.6, "Weight of p(hate) in the priority.",
-            check=_unit),
-    Setting("priority.weight_severity", float, 0.3, "Weight of severity in the priority.",
-            check=_unit),
-    Setting("priority.weight_recency", float, 0.1, "Weight of recency in the priority.",
-            check=_unit),
-    Setting("priority.recency_half_life_hours", float, 24.0,
-            "Age at which the recency term halves.", check=_positive),
-    Setting("priority.threat_boost", float, 1.0,
-            "Added when severity is 'threat' and p(hate) is at least priority.threat_min_p, "
-            "so threats sit above everything else.", check=lambda v: None if v >= 0 else ">= 0"),
-    Setting("priority.threat_min_p", float, 0.5,
-            "p(hate) from which a threat gets the boost.", check=_unit),
-    Setting("priority.unsupported_language", float, 0.5,
-            "Neutral priority for posts in a language the model does not read.", check=_unit),
-    Setting("examples.load_on_first_run", bool, False,
-            "Import examples.path into an empty database when the service starts."),
+    Setting(
+        "model.strands",
+        list,
+        [
+            "race",
+            "religion",
+            "sexual_orientation",
+            "disability",
+            "transgender",
+            "sex_gender",
+            "other",
+        ],
+        "Hate crime strands the model scores and the desk offers.",
+        check=_nonempty_list,
+    ),
+    Setting("priority.weight_hate", float, 0.6, "Weight of p(hate) in the priority.", check=_unit),
+    Setting(
+        "priority.weight_severity", float, 0.3, "Weight of severity in the priority.", check=_unit
+    ),
+    Setting(
+        "priority.weight_recency", float, 0.1, "Weight of recency in the priority.", check=_unit
+    ),
+    Setting(
+        "priority.recency_half_life_hours",
+        float,
+        24.0,
+        "Age at which the recency term halves.",
+        check=_positive,
+    ),
+    Setting(
+        "priority.threat_boost",
+        float,
+        1.0,
+        "Added when severity is 'threat' and p(hate) is at least priority.threat_min_p, "
+        "so threats sit above everything else.",
+        check=lambda v: None if v >= 0 else ">= 0",
+    ),
+    Setting(
+        "priority.threat_min_p",
+        float,
+        0.5,
+        "p(hate) from which a threat gets the boost.",
+        check=_unit,
+    ),
+    Setting(
+        "priority.unsupported_language",
+        float,
+        0.5,
+        "Neutral priority for posts in a language the model does not read.",
+        check=_unit,
+    ),
+    Setting(
+        "examples.load_on_first_run",
+        bool,
+        False,
+        "Import examples.path into an empty database when the service starts.",
+    ),
     Setting("examples.path", str, "examples/sample-posts.jsonl", "Sample posts for a first run."),
-    Setting("retention.dismissed_days", int, 30,
-            "Days before items dismissed as not hate are purged.", check=_positive),
-    Setting("retention.case_years", int, 6, "Years before case evidence comes up for review.",
-            check=_positive),
-    Setting("http.timeout_s", float, 30.0, "Total timeout of one outbound HTTP request.",
-            check=_positive),
-    Setting("http.user_agent", str, "hate-monitor/0.1 (police community-safety monitoring)",
-            "User-Agent sent to platforms."),
+    Setting(
+        "retention.dismissed_days",
+        int,
+        30,
+        "Days before items dismissed as not hate are purged.",
+        check=_positive,
+    ),
+    Setting(
+        "retention.case_years",
+        int,
+        6,
+        "Years before case evidence comes up for review.",
+        check=_positive,
+    ),
+    Setting(
+        "http.timeout_s",
+        float,
+        30.0,
+        "Total timeout of one outbound HTTP request.",
+        check=_positive,
+    ),
+    Setting(
+        "http.user_agent",
+        str,
+        "hate-monitor/0.1 (police community-safety monitoring)",
+        "User-Agent sent to platforms.",
+    ),
 )
 
 _BY_KEY = {s.key: s for s in REGISTRY}
@@ -142,14 +229,10 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
         elif low in ("0", "false", "no", "off"):
             value = False
     if setting.type in (int, float) and isinstance(value, str):
-        try:
+        with contextlib.suppress(ValueError):
             value = setting.type(value)
-        except ValueError:
-            pass
     if not isinstance(value, setting.type) or (setting.type is int and isinstance(value, bool)):
-        raise ConfigError(
-            f"{where}: {setting.key} must be {_article(expected)}, got {value!r}"
-        )
+        raise ConfigError(f"{where}: {setting.key} must be {_article(expected)}, got {value!r}")
     if setting.check is not None:
         problem = setting.check(value)
         if problem:
@@ -158,8 +241,13 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
 
 
 def _article(type_name: str) -> str:
-    names = {"str": "a string", "int": "an integer", "float": "a number",
-             "bool": "true or false", "list": "a list"}
+    names = {
+        "str": "a string",
+        "int": "an integer",
+        "float": "a number",
+        "bool": "true or false",
+        "list": "a list",
+    }
     return names.get(type_name, type_name)
 
 
@@ -183,15 +271,13 @@ def _resolve_sqlite_path(url: str, config_path: Path | None) -> str:
     prefix = "sqlite:///"
     if not url.startswith(prefix) or config_path is None:
         return url
-    rel = url[len(prefix):]
+    rel = url[len(prefix) :]
     if not rel or rel == ":memory:" or Path(rel).is_absolute():
         return url
-    return prefix + str((config_path.resolve().parent / rel))
+    return prefix + str(config_path.resolve().parent / rel)
 
 
-def load_settings(
-    path: Path | str | None = None, env: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read ``path`` (optional), apply environment overrides, validate everything."""
     env = os.environ if env is None else env
     raw: dict[str, Any] = {}

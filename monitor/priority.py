@@ -18,8 +18,9 @@ from datetime import datetime
 from models.types import SEVERITIES, Prediction
 from monitor.config import Settings
 
-SEVERITY_RANK = {name: (len(SEVERITIES) - 1 - i) / (len(SEVERITIES) - 1)
-                 for i, name in enumerate(SEVERITIES)}
+SEVERITY_RANK = {
+    name: (len(SEVERITIES) - 1 - i) / (len(SEVERITIES) - 1) for i, name in enumerate(SEVERITIES)
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def priority(pred: Prediction, created_at: datetime, now: datetime, w: PriorityW
     if not pred.language_supported:
         return w.unsupported_language
     age_hours = max(0.0, (now - created_at).total_seconds() / 3600.0)
-    recency = 0.5 ** (age_hours / w.half_life_hours)
+    recency: float = 0.5 ** (age_hours / w.half_life_hours)
     value = (
         w.hate * pred.p_hate
         + w.severity * SEVERITY_RANK.get(pred.severity, 0.0)
@@ -57,4 +58,4 @@ def priority(pred: Prediction, created_at: datetime, now: datetime, w: PriorityW
     )
     if pred.severity == "threat" and pred.p_hate >= w.threat_min_p:
         value += w.threat_boost
-    return round(value, 6)
+    return round(float(value), 6)

@@ -34,7 +34,7 @@ def check_password(user: User | None, password: str) -> bool:
     """Constant-effort check; False for unknown or disabled users too."""
     target = user.password_hash if user is not None else _DUMMY_HASH
     try:
-        ok = _hasher.verify(target, password)
+        ok: bool = _hasher.verify(target, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         ok = False
     return ok and user is not None and not user.disabled

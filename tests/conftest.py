@@ -18,10 +18,12 @@ from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
 def _pg_url() -> str:
     url = os.environ.get("HATE_MONITOR_TEST_DATABASE_URL", "")
     if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
     return url
 
 

@@ -16,7 +16,6 @@ from sqlmodel import Field, SQLModel
 from monitor.storage.types import UTCDateTime, utcnow
 
 
-
 class User(SQLModel, table=True):
     __tablename__ = "users"
 
@@ -30,7 +29,9 @@ class User(SQLModel, table=True):
     failed_logins: int = 0
     locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     totp_secret: str | None = None
-    preferences: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    preferences: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -129,7 +130,9 @@ class Score(SQLModel, table=True):
     severity: str = "none"
     language: str | None = None
     language_supported: bool = True
-    explanation: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    explanation: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

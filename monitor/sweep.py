@@ -1,0 +1,180 @@
+"""One sweep of one source: fetch pages, run them through the pipeline, advance the cursor.
+
+The cursor is stored only after the page's posts are stored, so a crash mid-sweep resumes from
+the last stored page without loss (and without duplicates: ingest is idempotent).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+import aiohttp
+
+from connectors.base import (
+    AuthFailed,
+    Connector,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+)
+from connectors.registry import get_connector
+from models.types import Scorer
+from monitor import audit
+from monitor.config import Settings
+from monitor.pipeline import process_posts
+from monitor.post import Post
+from monitor.priority import PriorityWeights
+from monitor.sources import basis_problem, get_source, spec_for
+from monitor.storage.db import Database
+from monitor.storage.models import Source
+from monitor.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class SweepRefused(Exception):
+    """The source may not be swept now (disabled, no lawful basis, expired basis, deferred)."""
+
+
+@dataclass(slots=True)
+class SweepResult:
+    source: str
+    fetched: int = 0
+    new: int = 0
+    versions: int = 0
+    duplicate: int = 0
+    skipped: int = 0
+    filtered: int = 0
+    cursor: str | None = None
+    error: str | None = None
+
+
+def keep_post(post: Post, include: list[str], exclude: list[str]) -> bool:
+    """Include/exclude terms (e.g. local place names), matched case-insensitively."""
+    text = post.text.casefold()
+    if include and not any(t.casefold() in text for t in include):
+        return False
+    return not any(t.casefold() in text for t in exclude)
+
+
+def _load(db: Database, ref: str) -> Source:
+    with db.read() as session:
+        return get_source(session, ref)
+
+
+def _save_cursor(db: Database, source_id: int, cursor: str | None) -> None:
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is not None:
+            src.cursor = cursor
+            src.updated_at = utcnow()
+            session.add(src)
+
+
+def _finish(db: Database, source_id: int, result: SweepResult, err: ConnectorError | None) -> None:
+    now = utcnow()
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is None:
+            return
+        if err is None:
+            if src.consecutive_failures:
+                log.info(
+                    "source %s recovered after %d failure(s)", src.name, src.consecutive_failures
+                )
+            src.last_success_at = now
+            src.consecutive_failures = 0
+            src.needs_attention = None
+            src.deferred_until = None
+        else:
+            if not src.consecutive_failures:
+                log.warning("source %s is failing: %s", src.name, err)
+            src.last_error_at = now
+            src.last_error = str(err)[:500]
+            src.consecutive_failures += 1
+            if isinstance(err, AuthFailed | PermanentError):
+                src.needs_attention = str(err)[:500]
+            if isinstance(err, RateLimited):
+                src.deferred_until = now + timedelta(seconds=err.retry_after)
+        src.updated_at = now
+        session.add(src)
+        audit.record(
+            session,
+            actor="system:sweep",
+            action="sweep",
+            object_type="source",
+            object_id=source_id,
+            reason=src.basis_reference,
+            details={
+                "fetched": result.fetched,
+                "new": result.new,
+                "versions": result.versions,
+                "duplicate": result.duplicate,
+                "skipped": result.skipped,
+                "filtered": result.filtered,
+                "error": result.error,
+            },
+        )
+
+
+async def sweep_source(
+    db: Database,
+    scorer: Scorer,
+    http: aiohttp.ClientSession,
+    ref: str,
+    *,
+    settings: Settings,
+    connector: Connector | None = None,
+    force: bool = False,
+) -> SweepResult:
+    source = await db.run(_load, db, ref)
+    today = utcnow().date()
+    if not source.enabled:
+        raise SweepRefused(f"source {source.name!r} is disabled")
+    problem = basis_problem(source, today)
+    if problem:
+        raise SweepRefused(f"source {source.name!r} will not run: {problem}")
+    if not force and source.deferred_until and source.deferred_until > utcnow():
+        raise SweepRefused(
+            f"source {source.name!r} is rate-limited until {source.deferred_until:%H:%M:%S} UTC"
+        )
+    assert source.id is not None
+    conn = connector or get_connector(source.connector)
+    spec = spec_for(source, settings)
+    weights = PriorityWeights.from_settings(settings)
+    result = SweepResult(source=source.name, cursor=source.cursor)
+    error: ConnectorError | None = None
+    try:
+        async for page in conn.pages(
+            http, spec, source.cursor, backfill_limit=source.backfill_limit
+        ):
+            result.fetched += len(page.posts) + page.skipped
+            result.skipped += page.skipped
+            kept = [
+                p for p in page.posts if keep_post(p, source.include_terms, source.exclude_terms)
+            ]
+            result.filtered += len(page.posts) - len(kept)
+            if kept:
+                batch = await process_posts(
+                    db,
+                    scorer,
+                    kept,
+                    weights=weights,
+                    origin="sweep",
+                    actor=f"system:sweep:{source.name}",
+                    source_id=source.id,
+                    retention_days=settings["retention.dismissed_days"],
+                )
+                result.new += batch.new
+                result.versions += batch.versions
+                result.duplicate += batch.duplicate
+            if page.cursor != result.cursor:
+                await db.run(_save_cursor, db, source.id, page.cursor)
+                result.cursor = page.cursor
+    except ConnectorError as err:
+        error = err
+        result.error = f"{type(err).__name__}: {err}"
+    await db.run(_finish, db, source.id, result, error)
+    return result
