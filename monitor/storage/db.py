@@ -98,7 +98,7 @@ class Database:
         upgrade(self)
 
     def is_current(self) -> bool:
-        return current_revision(self) == head_revision()
+        return set(current_revisions(self)) == set(head_revisions())
 
     def dispose(self) -> None:
         self.writer.dispose()
@@ -116,26 +116,35 @@ def _alembic_config(db: Database) -> Any:
     return cfg
 
 
-def upgrade(db: Database, revision: str = "head") -> None:
-    """Create or upgrade the schema. Safe to run on every start."""
+def upgrade(db: Database, revision: str = "heads") -> None:
+    """Create or upgrade the schema. Safe to run on every start.
+
+    "heads": parts of the project add their tables in migrations that branch from the same
+    parent; all of them are applied (a merge revision joins them when convenient)."""
     from alembic import command
 
     command.upgrade(_alembic_config(db), revision)
 
 
-def head_revision() -> str | None:
+def head_revisions() -> tuple[str, ...]:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return ScriptDirectory.from_config(cfg).get_current_head()
+    return tuple(sorted(ScriptDirectory.from_config(cfg).get_heads()))
 
 
-def current_revision(db: Database) -> str | None:
+def current_revisions(db: Database) -> tuple[str, ...]:
     from alembic.runtime.migration import MigrationContext
 
     with db.writer.connect() as conn:
         if not inspect(conn).has_table("alembic_version"):
-            return None
-        return MigrationContext.configure(conn).get_current_revision()
+            return ()
+        return tuple(sorted(MigrationContext.configure(conn).get_current_heads()))
+
+
+def current_revision(db: Database) -> str | None:
+    """The schema revision(s) as one string, for messages."""
+    revs = current_revisions(db)
+    return "+".join(revs) if revs else None
