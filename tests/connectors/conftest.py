@@ -254,3 +254,31 @@ async def timeout_session() -> AsyncIterator[aiohttp.ClientSession]:
     """A session that gives up quickly, for hanging-server tests."""
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=0.3)) as session:
         yield session
+
+
+# --------------------------------------------------------------------------- running connectors
+
+
+async def collect_pages(
+    connector: Any,
+    session: aiohttp.ClientSession,
+    source: Any,
+    cursor: str | None = None,
+    *,
+    backfill_limit: int = 100,
+    max_pages: int | None = None,
+) -> list[Any]:
+    """All pages a connector yields (or the first ``max_pages``: a crash after that page)."""
+    pages: list[Any] = []
+    stream = connector.pages(session, source, cursor, backfill_limit=backfill_limit)
+    async with contextlib.aclosing(stream) as walk:
+        async for page in walk:
+            pages.append(page)
+            if max_pages is not None and len(pages) >= max_pages:
+                break
+    return pages
+
+
+def last_cursor(pages: list[Any], default: str | None = None) -> str | None:
+    """The cursor the sweep would have stored after the last of these pages."""
+    return pages[-1].cursor if pages else default
