@@ -1,0 +1,149 @@
+"""Telegram public channels, read through the ``t.me/s/<channel>`` web preview (no account).
+
+Target grammar (``SourceSpec.target``)::
+
+    <channel>                 e.g.  bbcnews
+    @<channel>                e.g.  @bbcnews
+    https://t.me/<channel>    (also t.me/s/<channel>)
+
+A channel username is 4-32 letters, digits or underscores, starting with a letter. ``base_url``
+defaults to ``https://t.me``; the connector requests ``{base_url}/s/<channel>`` and pages to older
+messages with ``?before=<id>``. A channel whose owner has turned the preview off (or a private
+group, or no such channel) is redirected by Telegram to ``t.me/<channel>``, a page without
+messages: that is a ``PermanentError`` saying so.
+
+Each message is one post: ``post_id`` ``<channel>/<id>``, permalink ``https://t.me/<channel>/<id>``,
+author the channel (its numeric id when the page carries it), ``parent_id`` the message replied
+to, ``raw`` the message's HTML fragment (``text/html``; re-serialised by the parser, while
+``Post.response`` keeps the page exactly as received). An album is one post; a forwarded message's
+text starts with "Forwarded from <name>"; link preview cards and polls are part of the text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from connectors.base import Page, PermanentError, SourceSpec
+from connectors.http import Response, RetryPolicy, request
+from connectors.lemmy_walk import WalkState, dump_cursor, load_cursor, step
+from connectors.telegram_parse import CHANNEL, ChannelPage, Message, parse_page
+from monitor.post import Post
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+
+DEFAULT_BASE = "https://t.me"
+_URL_TARGET = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([^/?#]+)/?$")
+
+
+def parse_target(target: str, *, source: str) -> str:
+    """The channel username named by a target, or PermanentError explaining the grammar."""
+    text = target.strip()
+    match = _URL_TARGET.match(text)
+    name = match.group(1) if match else text.removeprefix("@")
+    if not CHANNEL.match(name):
+        raise PermanentError(
+            f"{source}: {target!r} is not a Telegram channel; use the channel's username "
+            "(4-32 letters, digits or _), '@name' or 'https://t.me/name'"
+        )
+    return name
+
+
+def to_post(message: Message, response: Response) -> Post:
+    return Post(
+        platform="telegram",
+        post_id=message.post_ref,
+        url=f"https://t.me/{message.post_ref}",
+        author_handle=message.channel,
+        author_id=message.channel_id,
+        created_at=message.created_at,
+        text=message.full_text(),
+        raw=message.html.encode("utf-8"),
+        raw_content_type="text/html",
+        parent_id=message.reply_to,
+        thread_id=message.reply_to,
+        response=response.body,
+        response_url=response.url,
+    )
+
+
+class TelegramConnector:
+    name = "telegram"
+
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        retry: RetryPolicy = DEFAULT_RETRY,
+    ) -> None:
+        self._sleep = sleep
+        self._retry = retry
+
+    async def _fetch(
+        self, session: aiohttp.ClientSession, url: str, before: int | None, label: str
+    ) -> tuple[ChannelPage, Response]:
+        response = await request(
+            session, "GET", url, source=label,
+            params={"before": str(before)} if before is not None else None,
+            headers={"Accept": "text/html,application/xhtml+xml"},
+            retry=self._retry, sleep=self._sleep,
+        )
+        final_path = urlsplit(response.url).path
+        page = parse_page(response.text(), source=label)
+        if not page.is_preview or not final_path.startswith("/s/"):
+            raise PermanentError(
+                f"{label}: {url} has no public web preview (Telegram answered with "
+                f"{response.url} and no messages); the channel may be private, have its "
+                "preview turned off, or not exist"
+            )
+        return page, response
+
+    async def pages(
+        self,
+        session: aiohttp.ClientSession,
+        source: SourceSpec,
+        cursor: str | None,
+        *,
+        backfill_limit: int,
+    ) -> AsyncIterator[Page]:
+        label = source.label()
+        channel = parse_target(source.target, source=label)
+        url = f"{(source.base_url or DEFAULT_BASE).rstrip('/')}/s/{channel}"
+        state = WalkState.from_json(load_cursor(cursor, source=label).get("walk"), source=label)
+        position = state.position if state.walking else None
+        if position is not None and not isinstance(position, int):
+            state, position = WalkState(since=state.since), None
+        while True:
+            page, response = await self._fetch(session, url, position, label)
+            newest_first = sorted(page.messages, key=lambda m: m.message_id, reverse=True)
+            oldest = newest_first[-1].message_id if newest_first else None
+            next_pos = page.before if page.before is not None else oldest
+            if oldest is None or oldest <= 1 or next_pos is None or (
+                position is not None and next_pos >= position
+            ):
+                next_pos = None  # the channel's first message, or no progress: the walk ends
+            result = step(
+                state, [(f"{m.message_id:012d}", m) for m in newest_first], next_pos,
+                backfill_limit=backfill_limit,
+            )
+            posts: list[Post] = []
+            skipped = page.skipped
+            for message in result.kept:
+                try:
+                    posts.append(to_post(message, response))
+                except ValueError as err:
+                    skipped += 1
+                    log.warning("%s: skipping Telegram message %s: %s", label, message.post_ref,
+                                err)
+            state = result.state
+            yield Page(tuple(posts), dump_cursor({"walk": state.to_json()}), skipped)
+            if result.done:
+                return
+            position = state.position
