@@ -490,6 +490,43 @@ def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
         raise click.ClickException(f"sweep stopped: {result.error}")
 
 
+# ---------------------------------------------------------------- operations
+
+
+@cli.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_cmd(ctx: click.Context, dest: Path) -> None:
+    """Online backup of the SQLite database to DEST (verified after writing)."""
+    from monitor.backup import BackupError, backup
+
+    try:
+        report = backup(_obj(ctx).database(), dest, actor="cli:backup")
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"backed up to {report.path} ({report.bytes} bytes, audit chain intact: "
+               f"{report.audit_events} events)")
+
+
+@cli.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the database with a backup (stop the service and workers first)."""
+    from monitor.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Replace the live database with this backup? The current file is kept "
+                      "beside it.", abort=True)
+    try:
+        report = restore(_obj(ctx).database(), source, actor="cli:restore")
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"restored {report.path} from {source} (audit chain intact: "
+               f"{report.audit_events} events)")
+
+
 # ---------------------------------------------------------------- service
 
 
@@ -500,9 +537,9 @@ def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
 def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run the web service (review desk, API, health check)."""
     from aiohttp import web
-    from review_ui.app import create_app
 
     from monitor.first_run import ensure_admin, load_examples_once
+    from review_ui.app import create_app
 
     obj = _obj(ctx)
     settings = obj.settings

@@ -60,7 +60,7 @@ def test_bad_file_names_file_key_and_expectation(tmp_path: Path, text: str, expe
 
 
 def test_missing_file_says_how_to_make_one(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="config.example.toml"):
+    with pytest.raises(ConfigError, match=r"config\.example\.toml"):
         load_settings(tmp_path / "nope.toml", env={})
 
 

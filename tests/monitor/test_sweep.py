@@ -35,13 +35,11 @@ class ScriptedConnector:
     async def pages(self, session: aiohttp.ClientSession, source: SourceSpec,
                     cursor: str | None, *, backfill_limit: int) -> AsyncIterator[Page]:
         start = int(cursor or 0)
-        served = 0
-        for first in range(start, self.total, 3):
+        for served, first in enumerate(range(start, self.total, 3)):
             if self.fail_after is not None and served >= self.fail_after:
                 raise self.error
             posts = tuple(make_post(i, f"post {i}") for i in range(first, min(first + 3,
                                                                                 self.total)))
-            served += 1
             yield Page(posts, str(first + len(posts)))
 
 
