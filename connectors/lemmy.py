@@ -12,8 +12,10 @@ need not be the community's home instance; a federated community is named ``name
 
 The version comes from ``/api/v3/site``: 0.19 and later page posts with ``page_cursor`` /
 ``next_page``; older instances (and comments on every version) use ``page`` numbers. Both lists
-are read ``sort=New`` as resumable newest-first walks (see ``connectors.lemmy_walk``); posts the
-community pinned sit on top of page 1 whatever their age and do not end a walk.
+are read ``sort=New`` as resumable newest-first walks (the shared ``Walk`` of
+``connectors.http``, one per list, keyed by UTC time then id); posts the community pinned sit on
+top of page 1 whatever their age and do not end a walk. The cursor is
+``{"posts": <walk>, "comments": <walk>}``.
 
 Lemmy sends no rate-limit headers; a limit arrives as HTTP 400 (0.18) or 429 (0.19) with
 ``{"error":"rate_limit_error"}`` and becomes ``RateLimited`` with a default wait.
@@ -22,19 +24,18 @@ Lemmy sends no rate-limit headers; a limit arrives as HTTP 400 (0.18) or 429 (0.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
-from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from connectors.base import MalformedResponse, Page, PermanentError, RateLimited, SourceSpec
-from connectors.http import Response, RetryPolicy, excerpt, request
+from connectors.http import Response, RetryPolicy, Walk, excerpt, request
 from connectors.lemmy_parse import item_id, parse_comment, parse_post, site_info
-from connectors.lemmy_walk import WalkState, dump_cursor, load_cursor, step
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
@@ -122,57 +123,57 @@ class LemmyConnector:
                                  "through, e.g. https://lemmy.world)")
         base = source.base_url.rstrip("/")
         host = urlsplit(base).netloc.lower()
-        stored = load_cursor(cursor, source=label)
-        states = {k: WalkState.from_json(stored.get(k), source=label) for k in KINDS}
+        walks = _load_walks(cursor, label)
 
         site = await self._get(session, f"{base}/api/v3/site", {}, label)
         version, languages = site_info(site.json(), source=label)
         post_cursors = version >= (0, 19)
 
         for kind in kinds:
-            state = states[kind]
-            position = state.position if state.walking else None
+            walk = walks[kind]
             cursor_mode = post_cursors and kind == "posts"
-            if position is not None and isinstance(position, str) != cursor_mode:
-                # The instance was upgraded mid-walk: restart this walk (since is kept).
-                state, position = WalkState(since=state.since), None
+            if walk.page is not None and walk.page.isdigit() == cursor_mode:
+                # The instance was upgraded mid-walk: restart this walk (its mark is kept).
+                walk = Walk(since=walk.since)
             while True:
                 params = {"community_name": community, "sort": "New", "limit": str(PAGE_LIMIT)}
                 if kind == "comments":
                     params["type_"] = "All"
                 if cursor_mode:
-                    if position is not None:
-                        params["page_cursor"] = str(position)
+                    if walk.page is not None:
+                        params["page_cursor"] = walk.page
                 else:
-                    params["page"] = str(position or 1)
+                    params["page"] = walk.page or "1"
                 path = "post/list" if kind == "posts" else "comment/list"
                 response = await self._get(session, f"{base}/api/v3/{path}", params, label)
-                items, floor, skipped = self._parse(response, kind, host, languages, label)
+                keys, posts, skipped = self._parse(response, kind, host, languages, label)
                 if cursor_mode:
                     data = response.json()
                     nxt = data.get("next_page") if isinstance(data, Mapping) else None
-                    next_pos: Any = nxt if isinstance(nxt, str) and nxt and items else None
+                    next_page = nxt if isinstance(nxt, str) and nxt and keys else None
                 else:
-                    next_pos = (int(position or 1) + 1) if items else None
-                result = step(state, items, next_pos, backfill_limit=backfill_limit,
-                              floor_keys=floor)
-                state = states[kind] = result.state
-                cursor_out = dump_cursor({k: s.to_json() for k, s in states.items()})
-                yield Page(tuple(result.kept), cursor_out, skipped)
-                if result.done:
+                    next_page = str(int(walk.page or "1") + 1) if keys else None
+                walk, keep = walk.advance(keys, next_page, backfill_limit=backfill_limit,
+                                          inclusive=True)
+                walks[kind] = walk
+                kept = tuple(p for p, wanted in zip(posts, keep, strict=True)
+                             if wanted and p is not None)
+                yield Page(kept, _dump_walks(walks), skipped)
+                if walk.page is None:
                     break
-                position = state.position
 
     @staticmethod
     def _parse(
         response: Response, kind: str, host: str, languages: Mapping[int, str], label: str
-    ) -> tuple[list[tuple[str, Post]], list[str], int]:
+    ) -> tuple[list[str | None], list[Post | None], int]:
+        """Walk keys and posts, in page order. A pinned post has key None (kept, but it never
+        ends a walk); a malformed item has key None and post None (counted as skipped)."""
         data = response.json()
         raw_items = data.get(kind) if isinstance(data, Mapping) else None
         if not isinstance(raw_items, list):
             raise MalformedResponse(f"{label}: {response.url} has no {kind!r} list")
-        items: list[tuple[str, Post]] = []
-        floor: list[str] = []
+        keys: list[str | None] = []
+        posts: list[Post | None] = []
         skipped = 0
         for raw in raw_items:
             try:
@@ -186,13 +187,31 @@ class LemmyConnector:
                 skipped += 1
                 log.warning("%s: skipping malformed Lemmy %s: %s", label,
                             item_id(raw, kind[:-1]), err)
+                keys.append(None)
+                posts.append(None)
                 continue
-            post = _with_response(post, response)
-            items.append((key, post))
-            if not pinned:
-                floor.append(key)
-        return items, floor, skipped
+            keys.append(None if pinned else key)
+            posts.append(replace(post, response=response.body, response_url=response.url))
+        return keys, posts, skipped
 
 
-def _with_response(post: Post, response: Response) -> Post:
-    return replace(post, response=response.body, response_url=response.url)
+def _load_walks(cursor: str | None, label: str) -> dict[str, Walk]:
+    try:
+        data = json.loads(cursor) if cursor else {}
+    except ValueError as err:
+        raise PermanentError(f"{label}: stored cursor is not JSON: {cursor!r:.80}") from err
+    if not isinstance(data, dict):
+        raise PermanentError(f"{label}: stored cursor is not a JSON object: {cursor!r:.80}")
+    walks: dict[str, Walk] = {}
+    for kind in KINDS:
+        sub = data.get(kind)
+        if sub is not None and not isinstance(sub, dict):
+            raise PermanentError(f"{label}: stored cursor's {kind!r} is not a JSON object; "
+                                 "clear the source's cursor to start again")
+        walks[kind] = Walk.load(json.dumps(sub) if sub else None, source=label)
+    return walks
+
+
+def _dump_walks(walks: Mapping[str, Walk]) -> str:
+    return json.dumps({k: json.loads(w.dump()) for k, w in walks.items()}, sort_keys=True,
+                      separators=(",", ":"))

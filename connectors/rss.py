@@ -23,6 +23,7 @@ skipped. ``raw`` is the entry's fields as deterministic JSON; ``Post.response`` 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -34,7 +35,6 @@ import aiohttp
 
 from connectors.base import MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.http import Response, RetryPolicy, parse_http_date, request
-from connectors.lemmy_walk import bad_cursor, dump_cursor, load_cursor
 from connectors.rss_parse import (
     entry_author,
     entry_language,
@@ -51,6 +51,23 @@ DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, "
           "*/*;q=0.1")
+
+
+def _load_state(cursor: str | None, label: str) -> dict[str, str | None]:
+    try:
+        data = json.loads(cursor) if cursor else {}
+    except ValueError as err:
+        raise PermanentError(f"{label}: stored cursor is not JSON: {cursor!r:.80}") from err
+    if not isinstance(data, dict) or not all(
+        isinstance(data.get(k), str | None) for k in ("etag", "last_modified", "floor")
+    ):
+        raise PermanentError(f"{label}: stored cursor is not an RSS cursor: {cursor!r:.80}; "
+                             "clear the source's cursor to start again")
+    return data
+
+
+def _dump_state(state: Mapping[str, str | None]) -> str:
+    return json.dumps(dict(state), sort_keys=True, separators=(",", ":"))
 
 
 def feed_url(source: SourceSpec) -> str:
@@ -135,19 +152,17 @@ class RssConnector:
     ) -> AsyncIterator[Page]:
         label = source.label()
         url = feed_url(source)
-        state = load_cursor(cursor, source=label)
-        for key in ("etag", "last_modified", "floor"):
-            if not isinstance(state.get(key), str | None):
-                raise bad_cursor(label, f"{key!r} must be a string")
+        state = _load_state(cursor, label)
         headers = {"Accept": ACCEPT}
-        if state.get("etag"):
-            headers["If-None-Match"] = state["etag"]
-        if state.get("last_modified"):
-            headers["If-Modified-Since"] = state["last_modified"]
+        etag, modified = state.get("etag"), state.get("last_modified")
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
         response = await request(session, "GET", url, source=label, headers=headers,
                                  retry=self._retry, sleep=self._sleep)
         if response.status == 304:
-            yield Page((), dump_cursor(state))
+            yield Page((), _dump_state(state))
             return
         feed = parse_feed(response.body, url=response.url, source=label,
                           content_type=response.headers.get("Content-Type", ""))
@@ -184,4 +199,4 @@ class RssConnector:
             floor = min((p.created_at for p in posts), default=fetched).isoformat()
         out = {"etag": response.headers.get("ETag"),
                "last_modified": response.headers.get("Last-Modified"), "floor": floor}
-        yield Page(tuple(posts), dump_cursor(out), skipped)
+        yield Page(tuple(posts), _dump_state(out), skipped)

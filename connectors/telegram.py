@@ -12,6 +12,9 @@ messages with ``?before=<id>``. A channel whose owner has turned the preview off
 group, or no such channel) is redirected by Telegram to ``t.me/<channel>``, a page without
 messages: that is a ``PermanentError`` saying so.
 
+The preview lists newest last and pages down with ``before``; the cursor is the shared ``Walk``
+(``connectors.http``) keyed by message id, so a crash mid-walk resumes without loss.
+
 Each message is one post: ``post_id`` ``<channel>/<id>``, permalink ``https://t.me/<channel>/<id>``,
 author the channel (its numeric id when the page carries it), ``parent_id`` the message replied
 to, ``raw`` the message's HTML fragment (``text/html``; re-serialised by the parser, while
@@ -30,8 +33,7 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from connectors.base import Page, PermanentError, SourceSpec
-from connectors.http import Response, RetryPolicy, request
-from connectors.lemmy_walk import WalkState, dump_cursor, load_cursor, step
+from connectors.http import Response, RetryPolicy, Walk, request
 from connectors.telegram_parse import CHANNEL, ChannelPage, Message, parse_page
 from monitor.post import Post
 
@@ -116,34 +118,33 @@ class TelegramConnector:
         label = source.label()
         channel = parse_target(source.target, source=label)
         url = f"{(source.base_url or DEFAULT_BASE).rstrip('/')}/s/{channel}"
-        state = WalkState.from_json(load_cursor(cursor, source=label).get("walk"), source=label)
-        position = state.position if state.walking else None
-        if position is not None and not isinstance(position, int):
-            state, position = WalkState(since=state.since), None
+        walk = Walk.load(cursor, source=label)
         while True:
-            page, response = await self._fetch(session, url, position, label)
+            before = int(walk.page) if walk.page and walk.page.isdigit() else None
+            page, response = await self._fetch(session, url, before, label)
             newest_first = sorted(page.messages, key=lambda m: m.message_id, reverse=True)
             oldest = newest_first[-1].message_id if newest_first else None
             next_pos = page.before if page.before is not None else oldest
             if oldest is None or oldest <= 1 or next_pos is None or (
-                position is not None and next_pos >= position
+                before is not None and next_pos >= before
             ):
                 next_pos = None  # the channel's first message, or no progress: the walk ends
-            result = step(
-                state, [(f"{m.message_id:012d}", m) for m in newest_first], next_pos,
+            walk, keep = walk.advance(
+                [str(m.message_id) for m in newest_first],
+                None if next_pos is None else str(next_pos),
                 backfill_limit=backfill_limit,
             )
             posts: list[Post] = []
             skipped = page.skipped
-            for message in result.kept:
+            for message, wanted in zip(newest_first, keep, strict=True):
+                if not wanted:
+                    continue
                 try:
                     posts.append(to_post(message, response))
                 except ValueError as err:
                     skipped += 1
                     log.warning("%s: skipping Telegram message %s: %s", label, message.post_ref,
                                 err)
-            state = result.state
-            yield Page(tuple(posts), dump_cursor({"walk": state.to_json()}), skipped)
-            if result.done:
+            yield Page(tuple(posts), walk.dump(), skipped)
+            if walk.page is None:
                 return
-            position = state.position

@@ -11,10 +11,10 @@ never in the URL, so it cannot leak through a logged URL; every error message is
 ``base_url`` defaults to ``https://www.googleapis.com/youtube/v3``.
 
 ``commentThreads`` is read ``order=time`` (newest first) with ``pageToken`` as a resumable walk
-(``connectors.lemmy_walk``); replies come embedded in the thread, and when a thread has more than
-it embeds they are read from ``comments?parentId=`` (all pages) with the thread. A reply added
-later to a thread older than the high-water mark is not seen (the API lists threads by their
-top-level comment's time).
+(the shared ``Walk`` of ``connectors.http``, keyed by the top-level comment's UTC time).
+Replies come embedded in the thread; when a thread has more than it embeds they are read from
+``comments?parentId=`` (all pages) with the thread. A reply added later to a thread older than
+the high-water mark is not seen (the API lists threads by their top-level comment's time).
 
 Quota exhaustion (403 ``quotaExceeded`` / ``rateLimitExceeded``) raises ``RateLimited`` until the
 next midnight Pacific time, when YouTube resets quotas; ``keyInvalid`` (400) and ``forbidden``
@@ -34,8 +34,7 @@ from typing import Any
 import aiohttp
 
 from connectors.base import AuthFailed, MalformedResponse, Page, PermanentError, SourceSpec
-from connectors.http import Response, RetryPolicy, request
-from connectors.lemmy_walk import WalkState, dump_cursor, load_cursor, step
+from connectors.http import Response, RetryPolicy, Walk, request
 from connectors.youtube_parse import comment_post, raise_for_error, thread_parts
 from monitor.post import Post
 
@@ -132,37 +131,43 @@ class YouTubeConnector:
         if not key:
             raise AuthFailed(f"{label}: a YouTube source needs an API key (credentials api_key)")
         base = (source.base_url or DEFAULT_BASE).rstrip("/")
-        state = WalkState.from_json(load_cursor(cursor, source=label).get("walk"), source=label)
-        token = state.position if state.walking and isinstance(state.position, str) else None
+        walk = Walk.load(cursor, source=label)
         while True:
             params = {"part": "snippet,replies", param: value, "order": "time",
                       "maxResults": MAX_RESULTS, "textFormat": "html"}
-            if token:
-                params["pageToken"] = token
+            if walk.page:
+                params["pageToken"] = walk.page
+            token = walk.page
             response, data = await self._get(session, f"{base}/commentThreads", params, key=key,
                                              label=label)
-            threads: list[tuple[str, Any]] = []
-            skipped = 0
-            for thread in data.get("items", []):
+            threads = list(data.get("items", []))
+            keys: list[str | None] = []
+            for thread in threads:
                 try:
-                    threads.append((thread_parts(thread, source=label)[0], thread))
+                    keys.append(thread_parts(thread, source=label)[0])
+                except MalformedResponse:
+                    keys.append(None)  # kept, so the parse below skips it with a warning
+            nxt = data.get("nextPageToken")
+            next_page = nxt if isinstance(nxt, str) and nxt and nxt != token else None
+            walk, keep = walk.advance(keys, next_page, backfill_limit=backfill_limit,
+                                      inclusive=True)
+            posts: list[Post] = []
+            skipped = 0
+            for thread, wanted in zip(threads, keep, strict=True):
+                if not wanted:
+                    continue
+                try:
+                    more, bad = await self._thread_posts(session, base, thread, response,
+                                                         key=key, label=label, channel=value)
                 except MalformedResponse as err:
                     skipped += 1
                     log.warning("%s: skipping malformed YouTube comment thread: %s", label, err)
-            nxt = data.get("nextPageToken")
-            next_pos = nxt if isinstance(nxt, str) and nxt and nxt != token else None
-            result = step(state, threads, next_pos, backfill_limit=backfill_limit)
-            posts: list[Post] = []
-            for thread in result.kept:
-                more, bad = await self._thread_posts(session, base, thread, response, key=key,
-                                                     label=label, channel=value)
+                    continue
                 posts.extend(more)
                 skipped += bad
-            state = result.state
-            yield Page(tuple(posts), dump_cursor({"walk": state.to_json()}), skipped)
-            if result.done:
+            yield Page(tuple(posts), walk.dump(), skipped)
+            if walk.page is None:
                 return
-            token = state.position
 
     async def _thread_posts(
         self, session: aiohttp.ClientSession, base: str, thread: Any, response: Response, *,
