@@ -1,0 +1,1 @@
+"""The review desk: an aiohttp service with server-rendered, autoescaped pages."""

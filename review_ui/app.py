@@ -1,0 +1,101 @@
+"""The application factory: one app object for ``hate-monitor serve`` and for the tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from aiohttp import web
+
+import models
+from models.types import Scorer
+from monitor.config import Settings
+from monitor.http_session import make_client_session
+from monitor.sessions import LoginThrottle
+from monitor.storage.db import Database
+from review_ui import keys
+from review_ui.access import ROUTE_ROLES
+from review_ui.middlewares import auth, errors, security_headers
+from review_ui.render import make_env
+from review_ui.routes import ROUTES
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(
+    settings: Settings, *, db: Database | None = None, scorer: Scorer | None = None
+) -> web.Application:
+    app = web.Application(middlewares=[errors, auth], client_max_size=1024 * 1024)
+    app[keys.SETTINGS] = settings
+    app[keys.JINJA] = make_env()
+    app[keys.THROTTLE] = LoginThrottle()
+    app[keys.MODEL] = keys.ModelSlot(scorer=scorer)
+    app.on_response_prepare.append(security_headers)
+
+    roles: dict[web.AbstractRoute, frozenset[str]] = {}
+    for route in ROUTES:
+        registered = app.router.add_route(route.method, route.path, route.handler,
+                                          name=route.name)
+        roles[registered] = route.roles
+    app[ROUTE_ROLES] = roles
+    app.router.add_static("/static", STATIC, name="static", append_version=True)
+
+    app.cleanup_ctx.append(_database(db))
+    app.cleanup_ctx.append(_http_session)
+    if scorer is None:
+        app.cleanup_ctx.append(_classifier)
+    return app
+
+
+def _database(given: Database | None):  # type: ignore[no-untyped-def]
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        if given is not None:
+            app[keys.DB] = given
+            yield
+            return
+        db = Database(app[keys.SETTINGS].database_url)
+        await asyncio.get_running_loop().run_in_executor(None, db.upgrade)
+        app[keys.DB] = db
+        yield
+        db.dispose()
+
+    return ctx
+
+
+async def _http_session(app: web.Application) -> AsyncIterator[None]:
+    # One outbound session per process, with the explicit timeout and User-Agent connectors use.
+    session = make_client_session(app[keys.SETTINGS])
+    app[keys.HTTP] = session
+    yield
+    await session.close()
+
+
+async def _classifier(app: web.Application) -> AsyncIterator[None]:
+    """Load the model in the background: the desk serves at once, and keeps serving without it
+    (``/healthz`` says why)."""
+    settings = app[keys.SETTINGS]
+    slot = app[keys.MODEL]
+    slot.loading = True
+
+    async def load() -> None:
+        try:
+            slot.scorer = await asyncio.get_running_loop().run_in_executor(
+                None, models.load_classifier,
+                settings["model.path"] or None, settings["model.embedder"] or None,
+            )
+        except Exception as err:
+            log.error("the classifier could not be loaded: %s", err)
+            slot.error = f"{type(err).__name__}: {err}"
+        finally:
+            slot.loading = False
+
+    task = asyncio.create_task(load())
+    yield
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,63 @@
+"""Templates: Jinja2 with autoescaping always on. Post content is hostile input; no template
+ever marks it ``|safe``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from aiohttp import web
+
+from review_ui import keys
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def _age(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    seconds = max(0, int((datetime.now(UTC) - value).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def make_env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["age"] = _age
+    env.filters["when"] = _when
+    env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
+    env.globals["urlencode"] = urlencode
+    return env
+
+
+def render(
+    request: web.Request, template: str, context: dict[str, Any] | None = None, *,
+    status: int = 200,
+) -> web.Response:
+    ctx: dict[str, Any] = dict(context or {})
+    session = request.get(keys.NEW_SESSION) or request.get(keys.SESSION)
+    user = request.get(keys.USER)
+    ctx.setdefault("user", user)
+    ctx.setdefault("csrf_token", session.csrf if session else "")
+    prefs = (user.preferences or {}) if user is not None else {}
+    ctx.setdefault("body_classes", " ".join(
+        c for k, c in (("blur_text", "wellness-blur"), ("greyscale_images", "wellness-grey"))
+        if prefs.get(k)
+    ))
+    html = request.app[keys.JINJA].get_template(template).render(ctx)
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

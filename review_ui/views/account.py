@@ -1,0 +1,79 @@
+"""The user's own settings: reviewer-wellness preferences and the TOTP second factor."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from monitor import sessions
+from monitor.storage.db import Database
+from review_ui import keys
+from review_ui.middlewares import redirect
+from review_ui.render import render
+from review_ui.views.common import current_user, message
+
+
+def _save_prefs(db: Database, user_id: int, values: dict[str, bool]) -> None:
+    with db.write() as s:
+        sessions.set_preferences(s, user_id, values)
+
+
+def _set_totp(db: Database, user_id: int, secret: str | None) -> None:
+    with db.write() as s:
+        sessions.set_totp(s, user_id, secret)
+
+
+async def account(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    return render(request, "account.html", {
+        "prefs": sessions.preferences(user),
+        "totp_enabled": bool(user.totp_secret),
+        "message": message(request),
+    })
+
+
+async def save_preferences(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    form = await request.post()
+    values = {k: form.get(k) == "on" for k in sessions.PREFERENCE_KEYS}
+    db = request.app[keys.DB]
+    await db.run(_save_prefs, db, user.id or 0, values)
+    return redirect("/account?msg=prefs")
+
+
+def _enrol_context(request: web.Request, secret: str, error: str | None) -> dict[str, object]:
+    user = current_user(request)
+    return {
+        "secret": secret,
+        "uri": sessions.totp_uri(secret, user.username),
+        "error": error,
+    }
+
+
+async def totp_enrol_form(request: web.Request) -> web.StreamResponse:
+    # The secret waits in the signed session until a first code proves the app has it.
+    secret = sessions.new_totp_secret()
+    request[keys.NEW_SESSION] = request[keys.SESSION].with_totp_pending(secret)
+    return render(request, "totp_enrol.html", _enrol_context(request, secret, None))
+
+
+async def totp_enrol(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    secret = request[keys.SESSION].totp_pending
+    if not secret:
+        return redirect("/account/totp")
+    form = await request.post()
+    if not sessions.totp_ok(secret, str(form.get("code", ""))[:16]):
+        return render(request, "totp_enrol.html", _enrol_context(
+            request, secret, "That code does not match; check the clock on your device and "
+            "enter the current 6-digit code."), status=400)
+    db = request.app[keys.DB]
+    await db.run(_set_totp, db, user.id or 0, secret)
+    request[keys.NEW_SESSION] = request[keys.SESSION].with_totp_pending(None)
+    return redirect("/account?msg=totp_on")
+
+
+async def totp_disable(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    db = request.app[keys.DB]
+    await db.run(_set_totp, db, user.id or 0, None)
+    return redirect("/account?msg=totp_off")

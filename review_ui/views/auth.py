@@ -1,0 +1,147 @@
+"""Login (password, then TOTP when enrolled), logout, and the home redirect."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from monitor import sessions, users
+from monitor.storage.db import Database
+from monitor.storage.models import User
+from monitor.storage.types import utcnow
+from review_ui import keys
+from review_ui.access import DESK
+from review_ui.middlewares import redirect
+from review_ui.render import render
+from review_ui.views.common import client_address, current_user, safe_next, with_query
+
+BAD_LOGIN = "Wrong username or password."
+
+
+def _find(db: Database, username: str) -> User | None:
+    with db.read() as s:
+        return users.get_user(s, username)
+
+
+def _fail(db: Database, user_id: int, address: str) -> None:
+    with db.write() as s:
+        sessions.register_failure(s, user_id, now=utcnow(), address=address)
+
+
+def _succeed(db: Database, user_id: int, address: str, step: str) -> None:
+    with db.write() as s:
+        sessions.register_success(s, user_id, address=address, step=step)
+
+
+async def home(request: web.Request) -> web.StreamResponse:
+    user = current_user(request)
+    if user.role in DESK:
+        return redirect("/queue")
+    return render(request, "home.html")
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    if request.get(keys.USER) is not None:
+        return redirect(safe_next(request.query.get("next")))
+    return render(request, "login.html", {"error": None, "username": "",
+                                          "next": safe_next(request.query.get("next"))})
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    db, throttle = app[keys.DB], app[keys.THROTTLE]
+    form = await request.post()
+    username = str(form.get("username", ""))[:64].strip()
+    password = str(form.get("password", ""))[:1024]
+    target = safe_next(str(form.get("next", "")))
+    address = client_address(request)
+    ctx = {"username": username, "next": target}
+    if throttle.blocked(address, time.monotonic()):
+        return render(request, "login.html", {**ctx, "error": (
+            "Too many failed logins from this address. Wait 15 minutes and try again.")},
+            status=429)
+    user = await db.run(_find, db, username)
+    now = utcnow()
+    if user is not None and sessions.is_locked(user, now):
+        until = user.locked_until.strftime("%H:%M UTC") if user.locked_until else ""
+        return render(request, "login.html", {**ctx, "error": (
+            f"This account is locked after repeated failed logins, until {until}. "
+            "An administrator can unlock it sooner.")}, status=403)
+    # Argon2 is deliberately slow: keep it off the event loop.
+    ok = await db.run(users.check_password, user, password)
+    if not ok or user is None or user.id is None:
+        throttle.failed(address, time.monotonic())
+        if user is not None and user.id is not None:
+            await db.run(_fail, db, user.id, address)
+        return render(request, "login.html", {**ctx, "error": BAD_LOGIN}, status=401)
+    throttle.succeeded(address)
+    hours = app[keys.SETTINGS]["service.session_hours"]
+    session = request[keys.SESSION]
+    if user.totp_secret:
+        request[keys.NEW_SESSION] = session.logged_in(user, now=now, hours=hours,
+                                                     mfa_pending=True)
+        return redirect(with_query("/login/totp", {"next": target}))
+    await db.run(_succeed, db, user.id, address, "password")
+    request[keys.NEW_SESSION] = session.logged_in(user, now=now, hours=hours, mfa_pending=False)
+    return redirect(target)
+
+
+def _pending_user(request: web.Request) -> int:
+    session = request[keys.SESSION]
+    if session.user_id is None or not session.mfa_pending:
+        raise web.HTTPSeeOther("/login")
+    return session.user_id
+
+
+async def totp_form(request: web.Request) -> web.StreamResponse:
+    _pending_user(request)
+    return render(request, "totp.html", {"error": None,
+                                         "next": safe_next(request.query.get("next"))})
+
+
+async def totp_verify(request: web.Request) -> web.StreamResponse:
+    app = request.app
+    db, throttle = app[keys.DB], app[keys.THROTTLE]
+    uid = _pending_user(request)
+    form = await request.post()
+    target = safe_next(str(form.get("next", "")))
+    address = client_address(request)
+    if throttle.blocked(address, time.monotonic()):
+        return render(request, "totp.html", {"next": target, "error": (
+            "Too many failed attempts from this address. Wait 15 minutes.")}, status=429)
+    user = await db.run(_find_id, db, uid)
+    now = utcnow()
+    if user is None or user.disabled or not user.totp_secret or sessions.is_locked(user, now):
+        request[keys.NEW_SESSION] = sessions.SessionData.anonymous(
+            now, app[keys.SETTINGS]["service.session_hours"])
+        return redirect("/login")
+    if not sessions.totp_ok(user.totp_secret, str(form.get("code", ""))[:16]):
+        throttle.failed(address, time.monotonic())
+        await db.run(_fail, db, uid, address)
+        return render(request, "totp.html", {"next": target, "error": (
+            "That code is not right. Use the current 6-digit code from your app.")}, status=401)
+    await db.run(_succeed, db, uid, address, "totp")
+    request[keys.NEW_SESSION] = request[keys.SESSION].logged_in(
+        user, now=now, hours=app[keys.SETTINGS]["service.session_hours"], mfa_pending=False)
+    return redirect(target)
+
+
+def _find_id(db: Database, user_id: int) -> User | None:
+    with db.read() as s:
+        return sessions.get_user_by_id(s, user_id)
+
+
+def _logout(db: Database, user_id: int) -> None:
+    with db.write() as s:
+        sessions.bump_epoch(s, user_id)
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    db = request.app[keys.DB]
+    session = request[keys.SESSION]
+    if session.user_id is not None:
+        await db.run(_logout, db, session.user_id)
+    request[keys.NEW_SESSION] = sessions.SessionData.anonymous(
+        utcnow(), request.app[keys.SETTINGS]["service.session_hours"])
+    return redirect("/login")

@@ -1,0 +1,59 @@
+"""Small helpers every view uses."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from monitor.storage.models import User
+from review_ui import keys
+
+MESSAGES = {
+    "clear": "The queue is clear for these filters.",
+    "undone": "Decision undone; the item is open again.",
+    "bulk": "Bulk decision recorded.",
+    "prefs": "Preferences saved.",
+    "totp_on": "Two-factor sign-in is on.",
+    "totp_off": "Two-factor sign-in is off.",
+    "released": "Item released back to the queue.",
+    "taken": "That item is being reviewed by someone else; here is the next one.",
+}
+
+
+def current_user(request: web.Request) -> User:
+    user: User | None = request.get(keys.USER)
+    if user is None:  # the auth middleware guarantees a user on non-public routes
+        raise web.HTTPUnauthorized()
+    return user
+
+
+def user_id(request: web.Request) -> int:
+    return current_user(request).id or 0
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or "unknown"
+
+
+def message(request: web.Request) -> str | None:
+    return MESSAGES.get(request.query.get("msg", ""))
+
+
+def with_query(path: str, params: dict[str, str]) -> str:
+    clean = {k: v for k, v in params.items() if v}
+    return f"{path}?{urlencode(clean)}" if clean else path
+
+
+def int_param(request: web.Request, name: str) -> int:
+    raw = request.match_info.get(name, "")
+    if not raw.isdigit():
+        raise web.HTTPNotFound()
+    return int(raw)
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only same-site paths: an open redirect would make a phishing link look like ours."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target

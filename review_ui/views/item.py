@@ -1,0 +1,238 @@
+"""One item: the post as text, its evidence and context, the decision form, undo, evidence view."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from aiohttp import web
+
+from monitor import decisions, queue
+from monitor.storage.db import Database
+from monitor.storage.models import Decision, User
+from monitor.storage.types import utcnow
+from review_ui import keys
+from review_ui.middlewares import DeskError, redirect
+from review_ui.render import render
+from review_ui.views.common import current_user, int_param, message, with_query
+
+MIN_JUSTIFICATION = 10
+
+
+def _open(
+    db: Database, item_id: int, user: User, undo_id: int | None
+) -> tuple[bool | None, decisions.ItemContext | None, Decision | None]:
+    now = utcnow()
+    with db.write() as s:
+        held = queue.open_for_review(s, item_id, user, now=now)
+    if held is None:
+        return None, None, None
+    with db.read() as s:
+        ctx = decisions.item_context(s, item_id)
+        undo = decisions.undoable(s, undo_id, user.id or 0, now=now) if undo_id else None
+    return held, ctx, undo
+
+
+def _context(db: Database, item_id: int) -> decisions.ItemContext | None:
+    with db.read() as s:
+        return decisions.item_context(s, item_id)
+
+
+_EXEMPLAR_KEYS = ("nearest", "neighbours", "neighbors", "exemplars", "examples")
+_SUMMARY_KEYS = ("summary", "why", "reason", "reasons")
+
+
+def explain(explanation: dict[str, Any]) -> dict[str, Any]:
+    """The model's explanation as plain strings for the template (its shape is the model's
+    business; whatever it holds is shown as text, never as markup)."""
+    exemplars: list[list[tuple[str, str]]] = []
+    other: list[tuple[str, str]] = []
+    for key, value in explanation.items():
+        if key in _EXEMPLAR_KEYS and isinstance(value, list):
+            for ex in value[:10]:
+                if isinstance(ex, dict):
+                    exemplars.append([(str(k), _short(v)) for k, v in ex.items()])
+                else:
+                    exemplars.append([("text", _short(ex))])
+        elif key not in _SUMMARY_KEYS:
+            other.append((str(key), _short(value)))
+    return {"exemplars": exemplars, "other": other[:20]}
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return text[:400]
+
+
+def _default_form(ctx: decisions.ItemContext, strands: list[str]) -> dict[str, Any]:
+    top = ctx.item.top_strand
+    return {"outcome": "", "strands": [top] if top in strands else [], "perceived_by": "officer",
+            "offences": [], "rationale": ""}
+
+
+def _render_item(
+    request: web.Request, ctx: decisions.ItemContext, *, held: bool, values: dict[str, Any],
+    errors: dict[str, str], undo: Decision | None = None, conflict: str | None = None,
+    status: int = 200,
+) -> web.StreamResponse:
+    filters, _ = queue.parse_filters(request.query)
+    fq = filters.to_query()
+    user = current_user(request)
+    item = ctx.item
+    explanation = ctx.score.explanation if ctx.score else {}
+    return render(request, "item.html", {
+        "ctx": ctx,
+        "item": item,
+        "capture": ctx.capture,
+        "score": ctx.score,
+        "explanation": explanation,
+        "reasons": explain(explanation),
+        "why": queue.why_flagged(explanation, item.severity, item.top_strand),
+        "held": held,
+        "mine": held or (item.assignee_id == user.id and item.status == "open"),
+        "values": values,
+        "errors": errors,
+        "conflict": conflict,
+        "undo": undo,
+        "undo_seconds": decisions.UNDO_SECONDS,
+        "outcomes": decisions.OUTCOMES,
+        "perceivers": decisions.PERCEIVERS,
+        "offences": decisions.OFFENCES,
+        "strands": request.app[keys.SETTINGS]["model.strands"],
+        "fq": fq,
+        "q": with_query("", fq),
+        "next_url": with_query("/next", {**fq, "after": str(item.id)}),
+        "prev_url": with_query("/next", {**fq, "after": str(item.id), "dir": "prev"}),
+        "queue_url": with_query("/queue", fq),
+        "message": message(request),
+    }, status=status)
+
+
+async def item_page(request: web.Request) -> web.StreamResponse:
+    item_id = int_param(request, "item_id")
+    user = current_user(request)
+    raw_undo = request.query.get("undo", "")
+    db = request.app[keys.DB]
+    held, ctx, undo = await db.run(_open, db, item_id, user,
+                                   int(raw_undo) if raw_undo.isdigit() else None)
+    if held is None or ctx is None:
+        raise DeskError(404, f"There is no queue item {item_id}.")
+    strands = request.app[keys.SETTINGS]["model.strands"]
+    return _render_item(request, ctx, held=held, values=_default_form(ctx, strands), errors={},
+                        undo=undo)
+
+
+def _decide(db: Database, item_id: int, user: User, data: decisions.DecisionInput) -> Decision:
+    with db.write() as s:
+        return decisions.record_decision(s, item_id=item_id, user=user, data=data, now=utcnow())
+
+
+def _form_list(form: Any, name: str) -> list[str]:
+    return [str(v) for v in form.getall(name, [])][:50]
+
+
+async def decide(request: web.Request) -> web.StreamResponse:
+    item_id = int_param(request, "item_id")
+    user = current_user(request)
+    db = request.app[keys.DB]
+    form = await request.post()
+    parsed = decisions.parse_decision(
+        str(form.get("outcome", "")), _form_list(form, "strands"),
+        str(form.get("perceived_by", "")), _form_list(form, "offences"),
+        str(form.get("rationale", "")),
+        allowed_strands=request.app[keys.SETTINGS]["model.strands"],
+    )
+    conflict = None
+    if parsed.data is not None:
+        try:
+            decision = await db.run(_decide, db, item_id, user, parsed.data)
+        except decisions.DecisionConflict as err:
+            conflict = str(err)
+        else:
+            filters, _ = queue.parse_filters(request.query)
+            return redirect(with_query("/next", {**filters.to_query(), "after": str(item_id),
+                                                 "undo": str(decision.id)}))
+    ctx = await db.run(_context, db, item_id)
+    if ctx is None:
+        raise DeskError(404, f"There is no queue item {item_id}.")
+    held = ctx.item.status == "open" and ctx.item.assignee_id == user.id
+    return _render_item(request, ctx, held=held, values=parsed.values, errors=parsed.errors,
+                        conflict=conflict, status=409 if conflict else 400)
+
+
+def _undo(db: Database, decision_id: int, user: User) -> Decision:
+    with db.write() as s:
+        return decisions.undo_decision(s, decision_id=decision_id, user=user, now=utcnow())
+
+
+async def undo(request: web.Request) -> web.StreamResponse:
+    decision_id = int_param(request, "decision_id")
+    db = request.app[keys.DB]
+    try:
+        decision = await db.run(_undo, db, decision_id, current_user(request))
+    except decisions.DecisionConflict as err:
+        raise DeskError(409, f"Could not undo: {err}.") from err
+    filters, _ = queue.parse_filters(request.query)
+    return redirect(with_query(f"/items/{decision.queue_item_id}",
+                               {**filters.to_query(), "msg": "undone"}))
+
+
+def _claim(db: Database, item_id: int, user_id: int) -> bool:
+    with db.write() as s:
+        return queue.claim(s, item_id, user_id, now=utcnow())
+
+
+async def claim_api(request: web.Request) -> web.StreamResponse:
+    """Renew the lock while the page stays open (called by desk.js with X-CSRF-Token)."""
+    item_id = int_param(request, "item_id")
+    db = request.app[keys.DB]
+    held = await db.run(_claim, db, item_id, current_user(request).id or 0)
+    return web.json_response({"item_id": item_id, "claimed": held})
+
+
+def _release(db: Database, item_id: int, user_id: int) -> bool:
+    with db.write() as s:
+        return queue.release(s, item_id, user_id)
+
+
+async def release(request: web.Request) -> web.StreamResponse:
+    item_id = int_param(request, "item_id")
+    db = request.app[keys.DB]
+    await db.run(_release, db, item_id, current_user(request).id or 0)
+    filters, _ = queue.parse_filters(request.query)
+    return redirect(with_query("/queue", {**filters.to_query(), "msg": "released"}))
+
+
+async def evidence_form(request: web.Request) -> web.StreamResponse:
+    item_id = int_param(request, "item_id")
+    return render(request, "evidence_ask.html", {"item_id": item_id, "error": None,
+                                                 "reason": ""})
+
+
+def _raw(db: Database, item_id: int, user: User, reason: str) -> Any:
+    with db.write() as s:
+        return queue.consult_raw(s, item_id, user, reason=reason)
+
+
+async def evidence(request: web.Request) -> web.StreamResponse:
+    item_id = int_param(request, "item_id")
+    form = await request.post()
+    reason = str(form.get("reason", "")).strip()[:2000]
+    if len(reason) < MIN_JUSTIFICATION:
+        return render(request, "evidence_ask.html", {
+            "item_id": item_id, "reason": reason,
+            "error": f"Say why you need the raw capture (at least {MIN_JUSTIFICATION} "
+                     "characters); it is recorded in the consultation log."}, status=400)
+    db = request.app[keys.DB]
+    capture = await db.run(_raw, db, item_id, current_user(request), reason)
+    if capture is None:
+        raise DeskError(404, f"There is no queue item {item_id}.")
+    actual = hashlib.sha256(capture.raw).hexdigest()
+    return render(request, "evidence.html", {
+        "item_id": item_id, "capture": capture, "reason": reason,
+        "raw_text": capture.raw.decode("utf-8", errors="replace"),
+        "actual_sha256": actual, "intact": actual == capture.raw_sha256,
+    })

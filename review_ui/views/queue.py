@@ -1,0 +1,73 @@
+"""The ranked queue page and the "next item" step that keeps triage moving."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from connectors.registry import CONNECTORS
+from models.types import SEVERITIES
+from monitor import queue
+from monitor.storage.db import Database
+from monitor.storage.types import utcnow
+from review_ui import keys
+from review_ui.middlewares import redirect
+from review_ui.render import render
+from review_ui.views.common import current_user, message, with_query
+
+
+def _page(
+    db: Database, filters: queue.QueueFilters, after: str | None
+) -> tuple[queue.QueuePage, list[tuple[int, str]]]:
+    with db.read() as s:
+        return queue.list_queue(s, filters, after=after), queue.source_choices(s)
+
+
+async def queue_page(request: web.Request) -> web.StreamResponse:
+    filters, errors = queue.parse_filters(request.query)
+    after = request.query.get("after")
+    db = request.app[keys.DB]
+    page, sources = await db.run(_page, db, filters, after)
+    fq = filters.to_query()
+    return render(request, "queue.html", {
+        "page": page,
+        "filters": filters,
+        "filter_query": fq,
+        "errors": errors,
+        "strands": request.app[keys.SETTINGS]["model.strands"],
+        "severities": SEVERITIES,
+        "statuses": queue.STATUSES,
+        "platforms": sorted(CONNECTORS),
+        "sources": sources,
+        "next_url": with_query("/queue", {**fq, "after": page.next_cursor})
+        if page.next_cursor else None,
+        "first_url": with_query("/queue", fq) if after else None,
+        "start_url": with_query("/next", fq),
+        "message": message(request),
+        "me": current_user(request).username,
+    })
+
+
+def _claim_next(
+    db: Database, user_id: int, filters: queue.QueueFilters, after: int | None, back: bool
+) -> int | None:
+    with db.write() as s:
+        return queue.claim_next(s, user_id, filters, now=utcnow(), after_item=after,
+                                backwards=back)
+
+
+async def next_item(request: web.Request) -> web.StreamResponse:
+    """Claim the next free item in queue order and open it (or say the queue is clear)."""
+    user = current_user(request)
+    filters, _ = queue.parse_filters(request.query)
+    raw_after = request.query.get("after", "")
+    after = int(raw_after) if raw_after.isdigit() else None
+    back = request.query.get("dir") == "prev"
+    db = request.app[keys.DB]
+    item_id = await db.run(_claim_next, db, user.id or 0, filters, after, back)
+    fq = filters.to_query()
+    if item_id is None:
+        if back and after is not None:
+            return redirect(with_query(f"/items/{after}", fq))
+        return redirect(with_query("/queue", {**fq, "msg": "clear"}))
+    extra = {"undo": request.query.get("undo", "")}
+    return redirect(with_query(f"/items/{item_id}", {**fq, **extra}))
