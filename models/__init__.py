@@ -2,14 +2,40 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction, Scorer
 
-__all__ = ["DEFAULT_STRANDS", "SEVERITIES", "Prediction", "Scorer", "load_classifier"]
+__all__ = ["DEFAULT_STRANDS", "SEVERITIES", "Prediction", "Scorer", "default_artefact",
+           "load_classifier"]
+
+ARTEFACTS = Path(__file__).resolve().parent / "artefacts"
+_lock = threading.Lock()
+_embedders: dict[str, object] = {}
+
+
+def default_artefact() -> Path:
+    """The shipped artefact directory named in ``models/artefacts/DEFAULT``."""
+    marker = ARTEFACTS / "DEFAULT"
+    if not marker.is_file():
+        raise FileNotFoundError(f"{marker} is missing: no shipped classifier in this build")
+    return ARTEFACTS / marker.read_text(encoding="utf-8").strip()
 
 
 def load_classifier(path: str | None = None, embedder: str | None = None) -> Scorer:
-    """The shipped classifier (or the artefact at ``path``), loaded offline.
+    """The shipped classifier (or the artefact at ``path``), loaded offline and hash-checked.
 
-    Replaced by the classifier work (models/classifier.py); until then it says so plainly.
+    Embedders are shared per model directory so a live and a shadow model load it once.
     """
-    raise NotImplementedError("the classifier is not built yet: run 'hate-monitor train'")
+    from models.classifier import HateClassifier
+    from models.embedding import Embedder
+
+    key = embedder or ""
+    with _lock:
+        enc = _embedders.get(key)
+        if enc is None:
+            enc = Embedder(embedder or None)
+            _embedders[key] = enc
+    assert isinstance(enc, Embedder)
+    return HateClassifier.load(Path(path) if path else default_artefact(), enc)

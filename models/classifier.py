@@ -1,0 +1,335 @@
+"""``HateClassifier``: frozen sentence embeddings + small heads, calibrated, explained.
+
+sklearn's shape (``fit``, ``predict_proba``, ``save``, ``load``) and the pipeline's ``Scorer``
+protocol (``model_version``, ``predict(texts) -> list[Prediction]``). Three heads share one
+embedding: p(hate) (Platt-calibrated on rows held out from the head's training), one probability
+per strand (which protected group the text is about, hateful or not) and severity among hateful
+texts. Severity is reported only when p(hate) reaches the threshold; otherwise it is "none".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from models import artefact, heads
+from models.embedding import Encoder, Matrix
+from models.language import detect
+from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction
+
+HATEFUL_SEVERITIES: tuple[str, ...] = tuple(s for s in SEVERITIES if s != "none")
+NEUTRAL_P = 0.5
+SNIPPET = 140
+
+
+@dataclass(frozen=True, slots=True)
+class TrainOptions:
+    """How the heads are fitted; validated so a typo fails before a long run."""
+
+    head: str = "logistic"  # logistic | mlp
+    c: float = 1.0
+    hidden: int = 256
+    calibration_fraction: float = 0.15
+    threshold: float = 0.5
+    seed: int = 13
+    neighbours: int = 3
+
+    def __post_init__(self) -> None:
+        if self.head not in ("logistic", "mlp"):
+            raise ValueError(f"TrainOptions.head={self.head!r}: expected 'logistic' or 'mlp'")
+        if not 0.05 <= self.calibration_fraction <= 0.5:
+            raise ValueError(f"calibration_fraction={self.calibration_fraction}: use 0.05-0.5")
+        if not 0.0 < self.threshold < 1.0:
+            raise ValueError(f"threshold={self.threshold}: must be between 0 and 1")
+        if self.c <= 0 or self.hidden < 1 or self.neighbours < 0:
+            raise ValueError("c must be > 0, hidden >= 1, neighbours >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class Exemplar:
+    """A labelled text we may ship and show to the officer as a nearest example."""
+
+    text: str
+    hateful: int
+    strand: str | None = None
+    severity: str = "none"
+    source: str = "contrast"
+
+
+class NotFittedError(RuntimeError):
+    pass
+
+
+class HateClassifier:
+    def __init__(
+        self,
+        embedder: Encoder | None = None,
+        *,
+        strands: Sequence[str] = DEFAULT_STRANDS,
+        options: TrainOptions | None = None,
+    ) -> None:
+        if not strands or len(set(strands)) != len(strands):
+            raise ValueError(f"strands must be distinct names, got {list(strands)!r}")
+        self._embedder = embedder
+        self.strands = tuple(strands)
+        self.options = options or TrainOptions()
+        self.metrics: dict[str, Any] = {}
+        self.training: dict[str, Any] = {}
+        self.card: str | None = None
+        self._version: str | None = None
+        self._hate: heads.Layers | None = None
+        self._platt = (1.0, 0.0)
+        self._strand: heads.Layers | None = None
+        self._severity: heads.Layers | None = None
+        self._exemplars: list[Exemplar] = []
+        self._exemplar_x: Matrix = np.zeros((0, 0), np.float32)
+
+    # -- the Scorer protocol ---------------------------------------------------------------
+    @property
+    def model_version(self) -> str:
+        if self._version is None:
+            raise NotFittedError("the classifier has not been fitted or loaded")
+        return self._version
+
+    @property
+    def embedder(self) -> Encoder:
+        if self._embedder is None:
+            from models.embedding import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        """Score posts: gated by language, calibrated, with strands, severity, explanation."""
+        if not texts:
+            return []
+        guesses = [detect(t) for t in texts]
+        x = self.embedder.encode(list(texts))
+        p = self._p_hate(x)
+        strand_p = heads.sigmoid(heads.forward(x, self._need(self._strand)))
+        sev_p = heads.softmax(heads.forward(x, self._need(self._severity)))
+        near = self._nearest(x)
+        out: list[Prediction] = []
+        for i, guess in enumerate(guesses):
+            if not guess.supported:
+                out.append(Prediction(
+                    NEUTRAL_P, {}, "none", language=guess.language, language_supported=False,
+                    explanation={
+                        "model_version": self.model_version,
+                        "language": guess.language,
+                        "summary": f"language {guess.language!r} not supported: the model reads "
+                                   f"English only; neutral p(hate) {NEUTRAL_P}, no judgement made",
+                    },
+                ))
+                continue
+            strands = {s: round(float(strand_p[i, j]), 4) for j, s in enumerate(self.strands)}
+            out.append(self._prediction(float(p[i]), strands, sev_p[i], near[i], guess.language))
+        return out
+
+    def _prediction(self, p: float, strands: dict[str, float], sev: npt.NDArray[np.float32],
+                    near: list[dict[str, Any]], language: str | None) -> Prediction:
+        top = max(strands, key=lambda k: strands[k])
+        sev_probs = {s: round(float(sev[j]), 4) for j, s in enumerate(HATEFUL_SEVERITIES)}
+        if p >= self.options.threshold:
+            severity = max(sev_probs, key=lambda k: sev_probs[k])
+            why = f"p(hate) {p:.2f} ≥ {self.options.threshold}: most likely form is {severity}"
+        else:
+            severity = "none"
+            why = f"p(hate) {p:.2f} < {self.options.threshold}: no severity assigned"
+        summary = f"p(hate) {p:.2f}; about {top} ({strands[top]:.2f}); severity {severity}"
+        return Prediction(
+            round(p, 4), strands, severity, language=language, language_supported=True,
+            explanation={
+                "model_version": self.model_version,
+                "summary": summary,
+                "strand": {"top": top, "p": strands[top],
+                           "why": "strand head: which protected group the text is about"},
+                "severity": {"label": severity, "p": sev_probs, "why": why},
+                "nearest": near,
+            },
+        )
+
+    # -- sklearn shape -------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """[[p(not), p(hate)], ...], calibrated, without language gating (for evaluation)."""
+        p = self._p_hate(self.embedder.encode(list(texts))).astype(np.float64)
+        return np.column_stack([1.0 - p, p])
+
+    def predict_labels(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
+        return (self.predict_proba(texts)[:, 1] >= self.options.threshold).astype(np.int64)
+
+    def fit(
+        self,
+        texts: Sequence[str],
+        y: Sequence[int],
+        *,
+        strand_labels: Sequence[Sequence[str] | None] | None = None,
+        severities: Sequence[str | None] | None = None,
+        sample_weight: Sequence[float] | None = None,
+        exemplars: Sequence[Exemplar] = (),
+    ) -> HateClassifier:
+        x = self.embedder.encode(list(texts)) if texts else None
+        if x is None:
+            raise ValueError("fit needs at least one text")
+        ex_x = self.embedder.encode([e.text for e in exemplars]) if exemplars else None
+        return self.fit_embeddings(x, y, strand_labels=strand_labels, severities=severities,
+                                   sample_weight=sample_weight, exemplars=exemplars,
+                                   exemplar_x=ex_x)
+
+    def fit_embeddings(
+        self,
+        x: Matrix,
+        y: Sequence[int],
+        *,
+        strand_labels: Sequence[Sequence[str] | None] | None = None,
+        severities: Sequence[str | None] | None = None,
+        sample_weight: Sequence[float] | None = None,
+        exemplars: Sequence[Exemplar] = (),
+        exemplar_x: Matrix | None = None,
+    ) -> HateClassifier:
+        """Fit on precomputed embeddings (training caches them; cross-validation reuses them)."""
+        o = self.options
+        yy = np.asarray(y, dtype=np.int64)
+        if len(yy) != len(x) or len(set(yy.tolist())) != 2:
+            raise ValueError("fit needs one label per text and both classes present")
+        w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
+        rng = np.random.default_rng(o.seed)
+        calib = np.zeros(len(yy), dtype=bool)
+        for cls in (0, 1):  # stratified hold-out for calibration
+            idx = np.flatnonzero(yy == cls)
+            n_cal = max(1, int(len(idx) * o.calibration_fraction))
+            calib[rng.choice(idx, n_cal, replace=False)] = True
+        fit_w = None if w is None else w[~calib]
+        self._hate = heads.fit_binary(x[~calib], yy[~calib], fit_w, kind=o.head, c=o.c,
+                                      hidden=o.hidden, seed=o.seed)
+        raw = heads.forward(x[calib], self._hate)[:, 0]
+        self._platt = heads.fit_platt(raw, yy[calib])
+        self._strand = self._fit_strands(x, strand_labels)
+        self._severity = self._fit_severity(x, yy, severities)
+        self._exemplars = list(exemplars)
+        if exemplars and exemplar_x is not None:
+            self._exemplar_x = np.asarray(exemplar_x, dtype=np.float32)
+        self._version = f"hm-{dt.datetime.now(dt.UTC):%Y%m%d}-{artefact.content_id(self._arrays())}"
+        return self
+
+    def _fit_strands(self, x: Matrix,
+                     labels: Sequence[Sequence[str] | None] | None) -> heads.Layers:
+        k = len(self.strands)
+        rows = [i for i, lab in enumerate(labels or []) if lab is not None]
+        if not rows:
+            return [(np.zeros((x.shape[1], k), np.float32), np.full(k, -4.0, np.float32))]
+        y = np.zeros((len(rows), k), dtype=np.int64)
+        for r, i in enumerate(rows):
+            for s in labels[i] or ():  # type: ignore[index]
+                if s in self.strands:
+                    y[r, self.strands.index(s)] = 1
+        return heads.fit_multilabel(x[rows], y, c=self.options.c, seed=self.options.seed)
+
+    def _fit_severity(self, x: Matrix, y: npt.NDArray[np.int64],
+                      severities: Sequence[str | None] | None) -> heads.Layers:
+        order = HATEFUL_SEVERITIES
+        rows = [i for i, s in enumerate(severities or []) if s in order and y[i] == 1]
+        classes = {order.index(severities[i]) for i in rows}  # type: ignore[index, arg-type]
+        if len(classes) < 2:
+            # Without severity data, say "derogation": the least urgent hateful form.
+            b = np.full(len(order), -4.0, np.float32)
+            b[order.index("derogation")] = 4.0
+            return [(np.zeros((x.shape[1], len(order)), np.float32), b)]
+        sev_y = np.array([order.index(severities[i]) for i in rows],  # type: ignore[index, arg-type]
+                         dtype=np.int64)
+        return heads.fit_multiclass(x[rows], sev_y, len(order), c=self.options.c,
+                                    seed=self.options.seed)
+
+    # -- internals -----------------------------------------------------------------------
+    @staticmethod
+    def _need(layers: heads.Layers | None) -> heads.Layers:
+        if layers is None:
+            raise NotFittedError("the classifier has not been fitted or loaded")
+        return layers
+
+    def _p_hate(self, x: Matrix) -> npt.NDArray[np.float32]:
+        raw = heads.forward(x, self._need(self._hate))[:, 0]
+        a, b = self._platt
+        return heads.sigmoid(a * raw + b)
+
+    def _nearest(self, x: Matrix) -> list[list[dict[str, Any]]]:
+        k = self.options.neighbours
+        if not self._exemplars or k == 0 or self._exemplar_x.size == 0:
+            return [[] for _ in range(len(x))]
+        sims = x @ self._exemplar_x.T
+        top = np.argsort(-sims, axis=1)[:, :k]
+        out: list[list[dict[str, Any]]] = []
+        for i, row in enumerate(top):
+            items = []
+            for j in row:
+                ex = self._exemplars[int(j)]
+                items.append({"text": ex.text[:SNIPPET], "label": "hateful" if ex.hateful
+                              else "not hateful", "strand": ex.strand, "severity": ex.severity,
+                              "source": ex.source, "similarity": round(float(sims[i, j]), 3)})
+            out.append(items)
+        return out
+
+    def _arrays(self) -> dict[str, Any]:
+        arrays: dict[str, Any] = {}
+        arrays.update(heads.pack("hate", self._need(self._hate)))
+        arrays.update(heads.pack("strand", self._need(self._strand)))
+        arrays.update(heads.pack("severity", self._need(self._severity)))
+        arrays["platt"] = np.array(self._platt, dtype=np.float32)
+        if self._exemplar_x.size:
+            arrays["exemplars"] = self._exemplar_x.astype(np.float16)
+        return arrays
+
+    # -- persistence ---------------------------------------------------------------------
+    def save(self, directory: str | Path, *, card: str | None = None) -> Path:
+        """Write the artefact (no pickle) with its manifest of content hashes."""
+        from models.card import render_card
+
+        path = Path(directory)
+        config = {
+            "version": self.model_version,
+            "embedder": {"name": self.embedder.name, "dimension": self.embedder.dimension},
+            "strands": list(self.strands),
+            "severities": list(HATEFUL_SEVERITIES),
+            "options": asdict(self.options),
+            "metrics": self.metrics,
+            "training": self.training,
+        }
+        exemplars = [asdict(e) for e in self._exemplars]
+        text = card or self.card or render_card(config)
+        artefact.write(path, self._arrays(), config, exemplars, text)
+        return path
+
+    @classmethod
+    def load(cls, directory: str | Path, embedder: Encoder | None = None) -> HateClassifier:
+        """Load an artefact after checking its content hashes; refuses anything altered."""
+        path = Path(directory)
+        arrays, config, exemplars = artefact.read(path)
+        try:
+            options = TrainOptions(**config["options"])
+            model = cls(embedder, strands=config["strands"], options=options)
+            model._hate = heads.unpack("hate", arrays)
+            model._strand = heads.unpack("strand", arrays)
+            model._severity = heads.unpack("severity", arrays)
+            a, b = (float(v) for v in arrays["platt"])
+            model._platt = (a, b)
+            model._exemplars = [Exemplar(**e) for e in exemplars]
+            if "exemplars" in arrays:
+                model._exemplar_x = arrays["exemplars"].astype(np.float32)
+            model._version = str(config["version"])
+            model.metrics = dict(config.get("metrics", {}))
+            model.training = dict(config.get("training", {}))
+            expected = config["embedder"]
+        except (KeyError, TypeError, ValueError) as err:
+            raise artefact.ArtefactError(f"{path}: unusable classifier config ({err})") from err
+        if embedder is not None and embedder.dimension != int(expected["dimension"]):
+            raise artefact.ArtefactError(
+                f"{path}: trained on {expected['name']!r} ({expected['dimension']}-d embeddings) "
+                f"but the configured embedder {embedder.name!r} gives {embedder.dimension}-d"
+            )
+        return model

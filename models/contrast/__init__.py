@@ -1,0 +1,1 @@
+"""Our own functional contrast set: short synthetic posts written for this project."""

@@ -1,0 +1,129 @@
+"""Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, sorted output).
+
+Run ``python -m models.contrast.build`` after editing the templates. Each row: text, hateful
+(0/1), strand (or null), severity, category and template (CV folds group by template so a
+template never sits on both sides of a split).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from models.contrast import templates as T
+
+OUT = Path(__file__).resolve().parent / "contrast.jsonl"
+SEED = 20261128
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _groups() -> list[tuple[str, str]]:
+    return [(strand, g) for strand, names in T.GROUPS.items() for g in names]
+
+
+def _leet(text: str, rng: random.Random) -> str:
+    table = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "$"}
+    return "".join(table[c] if c in table and rng.random() < 0.6 else c for c in text)
+
+
+def _drop_letter(word: str, rng: random.Random) -> str:
+    if len(word) < 5:
+        return word
+    i = rng.randrange(1, len(word) - 1)
+    return word[:i] + word[i + 1:]
+
+
+def _obfuscate(text: str, group: str, rng: random.Random) -> tuple[str, str]:
+    how = rng.choice(("leet", "missing", "spaced", "emoji", "star"))
+    if how == "leet":
+        return text.replace(group, _leet(group, rng)), how
+    if how == "missing":
+        words = text.split()
+        j = rng.randrange(len(words))
+        words[j] = _drop_letter(words[j], rng)
+        return text.replace(group, " ".join(_drop_letter(w, rng) for w in group.split())).replace(
+            text.split()[j], words[j]) if j else " ".join(words), how
+    if how == "spaced":
+        first = group.split()[0]
+        return text.replace(first, " ".join(first), 1), how
+    if how == "star":
+        first = group.split()[0]
+        return text.replace(first, first[0] + "*" + first[2:], 1) if len(first) > 3 else text, how
+    out = text
+    for word, emoji in T.EMOJI_SWAPS.items():
+        out = out.replace(word, emoji)
+    out = out.replace(group, T.EMOJI_GROUPS.get(group, group))
+    return out, how
+
+
+def rows() -> Iterator[dict[str, Any]]:
+    rng = random.Random(SEED)
+    groups = _groups()
+
+    def row(text: str, hateful: int, strand: str | None, severity: str, category: str,
+            template: str) -> dict[str, Any]:
+        return {"text": _cap(text), "hateful": hateful, "strand": strand,
+                "severity": severity if hateful else "none", "category": category,
+                "template": template}
+
+    hateful_sentences: list[tuple[str, str, str]] = []
+    for severity, temps in T.HATEFUL.items():
+        for ti, temp in enumerate(temps):
+            for strand, g in rng.sample(groups, 7):
+                text = temp.format(G=g)
+                hateful_sentences.append((text, strand, severity))
+                yield row(text, 1, strand, severity, f"hate_{severity}", f"h{severity}{ti}")
+                if rng.random() < 0.45:
+                    obf, how = _obfuscate(text, g, rng)
+                    if obf != text:
+                        yield row(obf, 1, strand, severity, f"obfuscated_{how}",
+                                  f"h{severity}{ti}")
+    for fi, frame in enumerate(T.COUNTER_FRAMES):
+        for text, strand, _sev in rng.sample(hateful_sentences, 22):
+            yield row(frame.format(h=text), 0, strand, "none", "counter_quote", f"cq{fi}")
+    families = (("counter_speech", T.COUNTER_SPEECH, 7), ("negated", T.NEGATED, 7),
+                ("neutral_mention", T.NEUTRAL, 6))
+    for category, temps, n in families:
+        for ti, temp in enumerate(temps):
+            for strand, g in rng.sample(groups, n):
+                text = temp.format(G=g)
+                yield row(text, 0, strand, "none", category, f"{category}{ti}")
+                if category == "neutral_mention" and rng.random() < 0.2:
+                    obf, how = _obfuscate(text, g, rng)
+                    yield row(obf, 0, strand, "none", f"neutral_obfuscated_{how}",
+                              f"{category}{ti}")
+    for ti, text in enumerate(T.RECLAIMED):
+        yield row(text, 0, "sexual_orientation" if "crip" not in text else "disability",
+                  "none", "reclaimed", f"reclaimed{ti}")
+    for ti, text in enumerate(T.PROFANITY):
+        yield row(text, 0, None, "none", "profanity", f"profanity{ti}")
+    for ti, temp in enumerate(T.NON_PROTECTED_ABUSE):
+        for target in rng.sample(T.NON_PROTECTED, 6):
+            yield row(temp.format(G=target), 0, None, "none", "non_protected", f"np{ti}")
+    for severity in ("threat", "dehumanisation"):
+        for ti, temp in enumerate(T.HATEFUL[severity][:6]):
+            for target in rng.sample(T.NON_PROTECTED, 3):
+                yield row(temp.format(G=target), 0, None, "none", "non_protected",
+                          f"np_{severity}{ti}")
+
+
+def build(path: Path = OUT) -> int:
+    seen: set[str] = set()
+    out: list[str] = []
+    for r in rows():
+        key = r["text"].casefold()
+        if key not in seen:
+            seen.add(key)
+            out.append(json.dumps(r, ensure_ascii=False))
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return len(out)
+
+
+if __name__ == "__main__":
+    print(f"{build()} rows → {OUT}")

