@@ -141,6 +141,36 @@ def _upsert_queue_item(
     return item
 
 
+def attach_score(
+    session: Session,
+    capture: Capture,
+    pred: Prediction,
+    *,
+    model_version: str,
+    weights: PriorityWeights,
+    now: datetime,
+    review_date: date,
+) -> QueueItem:
+    """Stage: score + enqueue for one stored capture (the live model's view ranks the queue)."""
+    score = Score(
+        capture_id=capture.id or 0,
+        model_version=model_version,
+        role="live",
+        p_hate=pred.p_hate,
+        strands=dict(pred.strands),
+        severity=pred.severity,
+        language=pred.language,
+        language_supported=pred.language_supported,
+        explanation=dict(pred.explanation),
+        created_at=now,
+    )
+    session.add(score)
+    session.flush()
+    return _upsert_queue_item(
+        session, capture, score, pred, weights=weights, now=now, review_date=review_date
+    )
+
+
 def store_batch(
     session: Session,
     posts: Sequence[Post],
@@ -200,22 +230,9 @@ def store_batch(
         )
         session.add(capture)
         session.flush()
-        score = Score(
-            capture_id=capture.id or 0,
-            model_version=model_version,
-            role="live",
-            p_hate=pred.p_hate,
-            strands=dict(pred.strands),
-            severity=pred.severity,
-            language=pred.language,
-            language_supported=pred.language_supported,
-            explanation=dict(pred.explanation),
-            created_at=now,
-        )
-        session.add(score)
-        session.flush()
-        item = _upsert_queue_item(
-            session, capture, score, pred, weights=weights, now=now, review_date=review
+        item = attach_score(
+            session, capture, pred, model_version=model_version, weights=weights, now=now,
+            review_date=review,
         )
         if capture.version > 1:
             result.versions += 1
