@@ -72,7 +72,7 @@ def can_see_contacts(user: User, case: Case) -> bool:
     return user.role == "admin" or (user.id is not None and case.assignee_id == user.id)
 
 
-def _require_worker(user: User) -> None:
+def require_worker(user: User) -> None:
     if not can_work_cases(user):
         raise CasePermissionError(f"{user.username} ({user.role}) may not work cases")
 
@@ -255,7 +255,7 @@ def create_case(
 ) -> Case:
     """Escalate: a new case holding these items. Strands, offences and perception default to
     what the items' decisions recorded."""
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     why = _reason(reason)
     title = title.strip()
@@ -290,7 +290,7 @@ def add_items(
     session: Session, *, actor: User, reference: str, item_ids: Sequence[int], reason: str,
     now: datetime | None = None,
 ) -> Case:
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     why = _reason(reason)
     case = require_case(session, reference)
@@ -303,7 +303,7 @@ def change_status(
     session: Session, *, actor: User, reference: str, to_status: str, reason: str,
     crime_reference: str | None = None, now: datetime | None = None,
 ) -> Case:
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     if to_status not in STATUSES:
@@ -334,7 +334,7 @@ def assign(
     now: datetime | None = None,
 ) -> Case:
     """Hand the case over; the new assignee (and admins) then see the contact details."""
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     if not can_work_cases(assignee):
@@ -356,7 +356,7 @@ def update_details(
     now: datetime | None = None,
 ) -> Case:
     """Change what the case is about; only the fields given change, and all are checked first."""
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     why = _reason(reason)
@@ -386,7 +386,7 @@ def update_details(
 def add_note(
     session: Session, *, actor: User, reference: str, body: str, now: datetime | None = None
 ) -> CaseNote:
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     text = _reason(body, field="body")
@@ -405,7 +405,7 @@ def add_contact(
     session: Session, *, actor: User, reference: str, role: str, name: str, contact: str,
     now: datetime | None = None,
 ) -> CaseContact:
-    _require_worker(actor)
+    require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     if not can_see_contacts(actor, case):
