@@ -6,9 +6,10 @@ the last stored page without loss (and without duplicates: ingest is idempotent)
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import aiohttp
 
@@ -30,6 +31,7 @@ from monitor.sources import basis_problem, get_source, spec_for
 from monitor.storage.db import Database
 from monitor.storage.models import Source
 from monitor.storage.types import utcnow
+from monitor.sweep_history import record_run
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,18 @@ class SweepResult:
     filtered: int = 0
     cursor: str | None = None
     error: str | None = None
+    # Queue items this sweep created or updated (the urgent-alert check looks at them).
+    queue_item_ids: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched,
+            "new": self.new,
+            "versions": self.versions,
+            "duplicate": self.duplicate,
+            "skipped": self.skipped,
+            "filtered": self.filtered,
+        }
 
 
 def keep_post(post: Post, include: list[str], exclude: list[str]) -> bool:
@@ -73,7 +87,13 @@ def _save_cursor(db: Database, source_id: int, cursor: str | None) -> None:
             session.add(src)
 
 
-def _finish(db: Database, source_id: int, result: SweepResult, err: ConnectorError | None) -> None:
+def _finish(
+    db: Database,
+    source_id: int,
+    result: SweepResult,
+    err: ConnectorError | None,
+    run: _RunInfo,
+) -> None:
     now = utcnow()
     with db.write() as session:
         src = session.get(Source, source_id)
@@ -100,6 +120,17 @@ def _finish(db: Database, source_id: int, result: SweepResult, err: ConnectorErr
                 src.deferred_until = now + timedelta(seconds=err.retry_after)
         src.updated_at = now
         session.add(src)
+        record_run(
+            session,
+            source=src,
+            outcome="ok" if err is None else "error",
+            started_at=run.started_at,
+            finished_at=now,
+            counts=result.counts(),
+            error=result.error,
+            trigger=run.trigger,
+            worker=run.worker,
+        )
         audit.record(
             session,
             actor="system:sweep",
@@ -119,6 +150,30 @@ def _finish(db: Database, source_id: int, result: SweepResult, err: ConnectorErr
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _RunInfo:
+    started_at: datetime
+    trigger: str
+    worker: str | None
+
+
+def _crashed(db: Database, source_id: int, result: SweepResult, run: _RunInfo, err: str) -> None:
+    """A non-connector error (a bug, a database failure): keep a history row saying so."""
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is not None:
+            record_run(
+                session,
+                source=src,
+                outcome="crashed",
+                started_at=run.started_at,
+                counts=result.counts(),
+                error=err,
+                trigger=run.trigger,
+                worker=run.worker,
+            )
+
+
 async def sweep_source(
     db: Database,
     scorer: Scorer,
@@ -128,7 +183,10 @@ async def sweep_source(
     settings: Settings,
     connector: Connector | None = None,
     force: bool = False,
+    trigger: str = "manual",
+    worker: str | None = None,
 ) -> SweepResult:
+    run = _RunInfo(utcnow(), trigger, worker)
     source = await db.run(_load, db, ref)
     today = utcnow().date()
     if not source.enabled:
@@ -170,11 +228,18 @@ async def sweep_source(
                 result.new += batch.new
                 result.versions += batch.versions
                 result.duplicate += batch.duplicate
+                result.queue_item_ids += batch.queue_item_ids
             if page.cursor != result.cursor:
                 await db.run(_save_cursor, db, source.id, page.cursor)
                 result.cursor = page.cursor
     except ConnectorError as err:
         error = err
         result.error = f"{type(err).__name__}: {err}"
-    await db.run(_finish, db, source.id, result, error)
+    except BaseException as err:
+        # Record, then let it propagate: the cursor already stored keeps the resume point.
+        # Shielded so a cancelled worker (shutdown) still leaves its history row.
+        note = f"{type(err).__name__}: {err}"[:500]
+        await asyncio.shield(db.run(_crashed, db, source.id, result, run, note))
+        raise
+    await db.run(_finish, db, source.id, result, error, run)
     return result
