@@ -121,6 +121,16 @@ class DiskCache:
         return np.stack([self.vectors[k] for k in keys]).astype(np.float32).reshape(-1, dim)
 
 
+def _key(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _heldout_keys(data_dir: Path) -> set[str]:
+    from models.data.registry import HELD_OUT, READERS
+
+    return {_key(r.text) for name in HELD_OUT for r in READERS[name](data_dir, "test")}
+
+
 def _fit(model: HateClassifier, x: Matrix, rows: Sequence[Example],
          exemplars: Sequence[Exemplar], ex_x: Matrix | None) -> HateClassifier:
     return model.fit_embeddings(
@@ -163,8 +173,10 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
     started = time.monotonic()
     base = dedupe(read_corpora(plan.data_dir, plan.corpora, plan.seed) + list(extra))
     contrast = read_contrast()
-    contrast_keys = {" ".join(r.text.casefold().split()) for r in contrast}
-    base = [r for r in base if " ".join(r.text.casefold().split()) not in contrast_keys]
+    # A sentence repeated in another post (Stormfront) or corpus must not leak a test answer.
+    held = _heldout_keys(plan.data_dir) if evaluate_heldout else set()
+    drop = held | {_key(r.text) for r in contrast}
+    base = [r for r in base if _key(r.text) not in drop]
     cache = DiskCache(plan.cache_dir, embedder)
     base_x = cache.encode(embedder, [r.text for r in base], "embedding corpora")
     contrast_x = cache.encode(embedder, [r.text for r in contrast], "embedding contrast set")

@@ -14,7 +14,7 @@ from monitor import model_registry as reg
 from monitor.cli_context import CliContext
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Decision
+from monitor.storage.models import Capture, Decision, ModelVersion
 
 DEFAULT_DATA = Path("..") / "shared" / "data"
 
@@ -45,7 +45,7 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
     if Path(model).is_dir():
         return HateClassifier.load(model, Embedder(embedder))
     with ctx.database().read() as session:
-        row = session.get(reg.ModelVersion, model)
+        row = session.get(ModelVersion, model)
     if row is None:
         raise click.ClickException(f"--model {model!r}: neither a directory nor a registered "
                                    "version (see 'hate-monitor model list')")
@@ -129,7 +129,7 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
     from models import evaluation as ev
     from models.artefact import ArtefactError
 
-    if sum(x is not None and x is not False for x in (data_file, suite, heldout or None)) != 1:
+    if (data_file is not None) + (suite is not None) + heldout != 1:
         raise click.ClickException("give exactly one of --data FILE, --suite FILE, --heldout")
     try:
         clf = _load_model(ctx, model_ref)
@@ -187,7 +187,7 @@ def compare_cmd(ctx: CliContext, version_a: str, version_b: str) -> None:
     scorers = {}
     for v in (version_a, version_b):
         with db.read() as session:
-            row = session.get(reg.ModelVersion, v)
+            row = session.get(ModelVersion, v)
         if row is None:
             raise click.ClickException(f"model version {v!r} is not registered")
         scorers[v] = reg.load_version(ctx.settings, row)
@@ -203,7 +203,7 @@ def promote_cmd(ctx: CliContext, version: str, actor: str) -> None:
     """Make VERSION the live model and re-score the open queue with it."""
     db = ctx.database()
     with db.read() as session:
-        row = session.get(reg.ModelVersion, version)
+        row = session.get(ModelVersion, version)
     if row is None:
         raise click.ClickException(f"model version {version!r} is not registered")
     try:

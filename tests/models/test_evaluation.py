@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from models import evaluation as ev
+from models.classifier import HateClassifier
+from monitor.cli_context import CliContext
+from monitor.cli_model import register
+from monitor.config import Settings
+
+SUITE = Path(__file__).resolve().parent / "data" / "tiny_suite.csv"
+KEYS = {"accuracy", "accuracy_hateful", "accuracy_non_hateful", "macro_f1", "roc_auc",
+        "by_functionality", "by_target"}
+
+
+def test_binary_metrics() -> None:
+    m = ev.binary_metrics([1, 1, 0, 0, 1, 0], [0.9, 0.8, 0.3, 0.6, 0.4, 0.1], ks=(2, 4))
+    assert m["n"] == 6 and m["positives"] == 3
+    assert m["precision_at_k"] == {"2": 1.0, "4": 0.75}
+    assert m["accuracy"] == round(4 / 6, 4)
+    assert 0 < m["roc_auc"] <= 1 and "recall_at_precision_0.9" in m
+
+
+def test_suite_metrics_on_our_tiny_suite(trained: HateClassifier) -> None:
+    cases = ev.read_suite(SUITE)
+    assert len(cases) == 8 and cases[6].target == "none"
+    m = ev.suite_metrics(cases, trained.predict_proba([c.text for c in cases])[:, 1])
+    assert KEYS <= set(m)
+    assert m["accuracy"] == 1.0 and m["macro_f1"] == 1.0
+    assert m["by_functionality"]["threat_plain"] == {"n": 2, "accuracy": 1.0}
+    assert set(m["by_target"]) == {"alpha", "beta", "none"}
+
+
+def test_bad_suite_and_labelled_files(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("functionality,test_case,label_gold\nf,some text,maybe\n")
+    with pytest.raises(ev.EvaluationError, match="bad.csv:2: label_gold 'maybe'"):
+        ev.read_suite(bad)
+    data = tmp_path / "d.jsonl"
+    data.write_text('{"body": "x", "y": "hate"}\n{"body": "y", "y": "ok"}\n')
+    assert ev.read_labelled(data, "body", "y", "hate") == (["x", "y"], [1, 0])
+    with pytest.raises(ev.EvaluationError, match="no 'text'"):
+        ev.read_labelled(data, "text", "y", "hate")
+
+
+def _cli() -> click.Group:
+    group = click.Group("hate-monitor")
+    register(group)
+    return group
+
+
+def test_cli_user_errors(settings: Settings, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(_cli(), ["evaluate", "--suite", str(SUITE), "--heldout"],
+                           obj=CliContext(settings))
+    assert result.exit_code != 0 and "exactly one of" in result.output
+    result = runner.invoke(_cli(), ["model", "promote", "nope"], obj=CliContext(settings))
+    assert result.exit_code != 0 and "not registered" in result.output
+    result = runner.invoke(_cli(), ["train", "--data-dir", str(tmp_path / "nowhere")],
+                           obj=CliContext(settings))
+    assert result.exit_code != 0 and "not a folder" in result.output
+    result = runner.invoke(_cli(), ["model", "list"], obj=CliContext(settings))
+    assert result.exit_code == 0 and "shipped default" in result.output
+
+
+@pytest.mark.model
+def test_cli_evaluate_suite_json_with_shipped_model(settings: Settings) -> None:
+    result = CliRunner().invoke(_cli(), ["evaluate", "--suite", str(SUITE), "--json"],
+                                obj=CliContext(settings))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output.strip().splitlines()[-1])
+    assert KEYS <= set(out) and out["model_version"].startswith("hm-")
