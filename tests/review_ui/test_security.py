@@ -1,0 +1,211 @@
+"""Sessions, CSRF, lock-out, throttling, TOTP, headers, and hostile post content."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pyotp
+from sqlmodel import select
+
+from monitor.config import Settings
+from monitor.sessions import COOKIE_NAME
+from monitor.storage.db import Database
+from monitor.storage.models import User
+from review_ui.app import create_app
+from tests.review_ui.conftest import PASSWORD, Client, csrf_of, fill_queue, login
+from tests.support import FakeScorer
+
+XSS = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> & "quotes"'
+
+
+def _set_cookie(client: Client, value: str) -> None:
+    jar = client.session.cookie_jar
+    jar.clear()
+    jar.update_cookies({COOKIE_NAME: value}, response_url=client.make_url("/"))
+
+
+def _user(db: Database, name: str) -> User:
+    with db.read() as s:
+        return s.exec(select(User).where(User.username == name)).one()
+
+
+async def test_security_headers_and_cookie_flags(client: Client) -> None:
+    r = await client.get("/login")
+    csp = r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert r.headers["Referrer-Policy"] == "no-referrer"
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie
+    html = await r.text()
+    assert "<script>" not in html and 'src="/static/desk.js' in html
+    r = await client.get("/static/desk.js")
+    assert r.status == 200 and r.headers["X-Frame-Options"] == "DENY"
+
+
+async def test_secure_cookies_setting(
+    aiohttp_client: Callable[[Any], Awaitable[Client]], settings: Settings, db: Database,
+    fake_scorer: FakeScorer, populated: list[int],
+) -> None:
+    c = await aiohttp_client(create_app(settings.with_overrides(service__secure_cookies=True),
+                                        db=db, scorer=fake_scorer))
+    r = await c.get("/login")
+    assert "Secure" in r.headers["Set-Cookie"]
+
+
+async def test_post_without_csrf_token_is_refused(client: Client, db: Database,
+                                                  populated: list[int]) -> None:
+    await login(client, "officer")
+    r = await client.post(f"/items/{populated[0]}/decide", data={"outcome": "not_hate"})
+    assert r.status == 403 and "did not come from this site" in await r.text()
+    r = await client.post(f"/items/{populated[0]}/decide",
+                          data={"outcome": "not_hate", "csrf_token": "forged"})
+    assert r.status == 403
+    r = await client.post(f"/api/items/{populated[0]}/claim", headers={"X-CSRF-Token": "nope"})
+    assert r.status == 403 and (await r.json())["status"] == 403
+
+
+async def test_tampered_cookie_is_anonymous(client: Client) -> None:
+    await login(client, "admin")
+    jar = client.session.cookie_jar
+    cookie = next(c for c in jar if c.key == COOKIE_NAME)
+    payload, _, sig = cookie.value.partition(".")
+    _set_cookie(client, payload[:-2] + "AA." + sig)
+    r = await client.get("/queue", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].startswith("/login")
+
+
+async def test_logout_invalidates_old_cookies(client: Client) -> None:
+    token = await login(client, "officer")
+    cookie = next(c for c in client.session.cookie_jar if c.key == COOKIE_NAME).value
+    r = await client.post("/logout", data={"csrf_token": token}, allow_redirects=False)
+    assert r.status == 303
+    _set_cookie(client, cookie)  # a stolen copy of the old session
+    r = await client.get("/queue", allow_redirects=False)
+    assert r.status == 303
+
+
+async def test_lockout_after_repeated_failures(client: Client, db: Database) -> None:
+    for _ in range(5):
+        r = await client.get("/login")
+        token = csrf_of(await r.text())
+        r = await client.post("/login", data={"username": "officer", "password": "wrong-pw",
+                                              "csrf_token": token})
+        assert r.status == 401 and "Wrong username or password" in await r.text()
+    assert _user(db, "officer").locked_until is not None
+    token = csrf_of(await (await client.get("/login")).text())
+    r = await client.post("/login", data={"username": "officer", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert r.status == 403 and "locked" in await r.text()
+
+
+async def test_per_address_throttle(client: Client) -> None:
+    for n in range(20):
+        token = csrf_of(await (await client.get("/login")).text())
+        await client.post("/login", data={"username": f"ghost{n}", "password": "x",
+                                          "csrf_token": token})
+    token = csrf_of(await (await client.get("/login")).text())
+    r = await client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                          "csrf_token": token})
+    assert r.status == 429
+
+
+async def test_totp_enrolment_and_second_factor(client: Client, db: Database) -> None:
+    await login(client, "officer")
+    r = await client.get("/account/totp")
+    html = await r.text()
+    secret = html.split('id="totp-secret">')[1].split("<")[0]
+    token = csrf_of(html)
+    r = await client.post("/account/totp", data={"csrf_token": token, "code": "000000"})
+    assert r.status == 400
+    r = await client.post("/account/totp", data={"csrf_token": token,
+                                                 "code": pyotp.TOTP(secret).now()},
+                          allow_redirects=False)
+    assert r.status == 303 and _user(db, "officer").totp_secret == secret
+    await client.post("/logout", data={"csrf_token": token})
+    token = csrf_of(await (await client.get("/login")).text())
+    r = await client.post("/login", data={"username": "officer", "password": PASSWORD,
+                                          "csrf_token": token}, allow_redirects=False)
+    assert r.headers["Location"].startswith("/login/totp")
+    r = await client.get("/queue", allow_redirects=False)
+    assert r.status == 303  # half logged in is not logged in
+    r = await client.get("/login/totp")
+    token = csrf_of(await r.text())
+    r = await client.post("/login/totp", data={"csrf_token": token, "code": "123456"})
+    assert r.status == 401
+    r = await client.post("/login/totp", data={"csrf_token": token,
+                                               "code": pyotp.TOTP(secret).now()},
+                          allow_redirects=False)
+    assert r.status == 303
+    assert (await client.get("/queue")).status == 200
+
+
+async def test_open_redirect_refused(client: Client) -> None:
+    token = csrf_of(await (await client.get("/login")).text())
+    r = await client.post("/login", data={"username": "officer", "password": PASSWORD,
+                                          "csrf_token": token, "next": "//evil.example/"},
+                          allow_redirects=False)
+    assert r.headers["Location"] == "/"
+
+
+async def test_hostile_post_is_rendered_as_text(
+    client: Client, db: Database, fake_scorer: FakeScorer
+) -> None:
+    [item] = fill_queue(db, fake_scorer, [XSS + " immigrants are scum"], start=500)
+    await login(client, "officer")
+    for path in ("/queue", f"/items/{item}"):
+        html = await (await client.get(path)).text()
+        assert "<script>window.pwned" not in html and "<img src=x" not in html
+        assert "&lt;script&gt;window.pwned=1&lt;/script&gt;" in html
+
+
+async def test_wellness_preferences(client: Client, db: Database) -> None:
+    token = await login(client, "officer")
+    r = await client.post("/account/preferences",
+                          data={"csrf_token": token, "blur_text": "on"}, allow_redirects=False)
+    assert r.status == 303
+    prefs = _user(db, "officer").preferences
+    assert prefs["blur_text"] is True and prefs["greyscale_images"] is False
+    html = await (await client.get("/queue")).text()
+    assert 'class="wellness-blur"' in html
+
+
+async def test_healthz_reports_model_failure_and_database_down(
+    aiohttp_client: Callable[[Any], Awaitable[Client]], settings: Settings, db: Database,
+) -> None:
+    import models
+
+    def broken(*_: Any) -> Any:
+        raise RuntimeError("no artefact here")
+
+    original = models.load_classifier
+    models.load_classifier = broken
+    try:
+        c = await aiohttp_client(create_app(settings, db=db))
+        for _ in range(50):
+            body = await (await c.get("/healthz")).json()
+            if not body["model"].get("loading"):
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        models.load_classifier = original
+    assert body["status"] == "degraded" and "no artefact here" in body["model"]["error"]
+    assert body["database"]["ok"] is True
+
+
+async def test_healthz_503_when_database_is_down(
+    aiohttp_client: Callable[[Any], Awaitable[Client]], settings: Settings, db: Database,
+    fake_scorer: FakeScorer, monkeypatch: Any,
+) -> None:
+    def unreachable() -> Any:
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(db, "read", unreachable)
+    c = await aiohttp_client(create_app(settings, db=db, scorer=fake_scorer))
+    r = await c.get("/healthz")
+    body = await r.json()
+    assert r.status == 503 and body["database"] == {"ok": False, "backend": db.dialect,
+                                                    "error": "OSError"}
