@@ -11,6 +11,7 @@ only covers this process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import random
@@ -92,6 +93,7 @@ class SweepScheduler:
         self._outbox = outbox
         self._signatures: dict[int, tuple[str, int]] = {}
         self._bad_schedule: dict[int, str] = {}
+        self._running: set[asyncio.Task[Any]] = set()
         self.scheduler = AsyncIOScheduler(
             timezone=UTC,
             job_defaults={
@@ -128,10 +130,20 @@ class SweepScheduler:
             )
         await self.resync()
 
-    async def stop(self) -> None:
-        if self.scheduler.running:
-            # Cancels running sweeps; each releases its lease and records a "crashed" row.
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, grace_s: float = 10.0) -> None:
+        """Start nothing new, let running sweeps finish for ``grace_s``, then cancel the rest
+        (each releases its lease and records a "crashed" row; its stored cursor is kept)."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        running = {t for t in self._running if not t.done()}
+        if running:
+            log.info("waiting up to %.0fs for %d running sweep(s)", grace_s, len(running))
+            await asyncio.wait(running, timeout=grace_s)
+        self.scheduler.shutdown(wait=False)
+        left = {t for t in self._running if not t.done()}
+        if left:
+            await asyncio.wait(left, timeout=5.0)
 
     async def resync(self) -> None:
         """Bring the jobs in line with the sources table."""
@@ -170,6 +182,10 @@ class SweepScheduler:
             log.info("unscheduled source id %s (disabled, removed or bad schedule)", sid)
 
     async def run_source(self, source_id: int, trigger: str = "schedule") -> RunOutcome:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+            task.add_done_callback(self._running.discard)
         outcome = await self.runner.run(source_id, trigger=trigger)
         if trigger == "catch-up":
             job = self._job(source_id)
