@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from monitor.storage.models import Case, Decision, QueueItem, Source
@@ -110,12 +111,12 @@ def compute(
     def source_name(source_id: int | None) -> str:
         return sources.get(source_id, f"source {source_id}") if source_id is not None else NONE
 
-    items = session.exec(_in_range(
-        select(QueueItem.id, QueueItem.top_strand, QueueItem.platform, QueueItem.source_id,
-               QueueItem.status, QueueItem.created_at),
+    items = session.execute(_in_range(
+        sa.select(col(QueueItem.top_strand), col(QueueItem.platform), col(QueueItem.source_id),
+                  col(QueueItem.status), col(QueueItem.created_at)),
         col(QueueItem.created_at), lo, hi,
     )).all()
-    for _id, strand, platform, source_id, status, created in items:
+    for strand, platform, source_id, status, created in items:
         st.items_total += 1
         st.items_by_strand[strand or NONE] += 1
         st.items_by_platform[platform] += 1
@@ -130,9 +131,9 @@ def compute(
     st.open_items = len(open_rows)
     st.oldest_open_at = min(open_rows) if open_rows else None
 
-    decisions = session.exec(_in_range(
-        select(Decision.outcome, Decision.strands, Decision.created_at, QueueItem.platform,
-               QueueItem.source_id, QueueItem.created_at)
+    decisions = session.execute(_in_range(
+        sa.select(col(Decision.outcome), col(Decision.strands), col(Decision.created_at),
+                  col(QueueItem.platform), col(QueueItem.source_id), col(QueueItem.created_at))
         .join(QueueItem, col(QueueItem.id) == col(Decision.queue_item_id))
         .where(col(Decision.undone_at).is_(None)),
         col(Decision.created_at), lo, hi,
