@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from connectors.base import PermanentError
 from monitor.intake import MODERATOR_COPY_TYPE, submit_report
@@ -103,9 +103,9 @@ async def test_repeat_report_attaches_to_the_same_item(
     assert count(db, QueueItem) == 1 and count(db, Capture) == 1
     assert count(db, Report) == 2
     with db.read() as s:
-        rel = s.exec(select(ReportLink.relation).order_by(ReportLink.report_id)).all()
+        rel = s.exec(select(ReportLink.relation).order_by(col(ReportLink.report_id))).all()
         assert rel == ["new", "attached"]
-        reps = s.exec(select(Report.text_as_seen).order_by(Report.id)).all()
+        reps = s.exec(select(Report.text_as_seen).order_by(col(Report.id))).all()
         assert reps[1] == "slightly different paste"  # each moderator's copy is kept
 
 
