@@ -81,7 +81,8 @@ def post_text(record: Mapping[str, Any], post: Mapping[str, Any]) -> str:
             title = external.get("title")
             if isinstance(title, str) and title.strip():
                 parts.append("[link: " + clean_text(title) + "]")
-    return "\n\n".join(p for p in parts if p)
+    # Cleaned again as a whole so that the parts together stay within the length bound.
+    return clean_text("\n\n".join(p for p in parts if p))
 
 
 def parse_post(

@@ -60,7 +60,8 @@ def status_text(status: Mapping[str, Any]) -> str:
     if isinstance(poll, Mapping):
         options = [o.get("title") for o in poll.get("options") or () if isinstance(o, Mapping)]
         parts.extend("• " + clean_text(t) for t in options if isinstance(t, str))
-    return "\n\n".join(p for p in parts if p)
+    # Cleaned again as a whole so that the parts together stay within the length bound.
+    return clean_text("\n\n".join(p for p in parts if p))
 
 
 def status_key(item: Mapping[str, Any]) -> str | None:

@@ -52,7 +52,8 @@ def _text(kind: str, data: Mapping[str, Any]) -> str:
     )
     if link:
         parts.append(f"[link: {link}]")
-    return "\n\n".join(p for p in parts if p)
+    # Cleaned again as a whole so that the parts together stay within the length bound.
+    return clean_text("\n\n".join(p for p in parts if p))
 
 
 def parse_thing(

@@ -282,3 +282,56 @@ async def collect_pages(
 def last_cursor(pages: list[Any], default: str | None = None) -> str | None:
     """The cursor the sweep would have stored after the last of these pages."""
     return pages[-1].cursor if pages else default
+
+
+# --------------------------------------------------------------------------- hostile text
+
+HOSTILE_FRAGMENTS = (
+    "<script>alert('x')</script>",
+    "<style>p{display:none}</style>",
+    "<img src=x onerror=alert(1)>",
+    "<iframe src='https://evil.example'></iframe>",
+    "\u202e",  # right-to-left override
+    "\u202d",
+    "\u2066",
+    "\u200f",  # right-to-left mark
+    "\u200b",  # zero-width space
+    "\u200c",
+    "\u2060",
+    "\ufeff",
+    "\u00ad",
+    "\x00",
+    "\x1b[31m",
+    "&lt;b&gt;",
+    "&#x202e;",
+    "<p>",
+    "</p>",
+    "<br>",
+    "\r\n",
+    "ﷺ",
+    "مرحبا",
+    "👩\u200d👩\u200d👧",
+    "]]>",
+    '"},{"',
+)
+
+
+def hostile_text(max_fragments: int = 12) -> Any:
+    """A hypothesis strategy: text salted with markup, bidi controls and invisible characters."""
+    from hypothesis import strategies as st
+
+    piece = st.one_of(st.sampled_from(HOSTILE_FRAGMENTS), st.text(max_size=12))
+    return st.lists(piece, max_size=max_fragments).map("".join)
+
+
+def assert_readable(text: str, *, html: bool = True) -> None:
+    """What the officer reads: no invisible or control characters; from HTML, no script/style
+    content (plain-text platforms show markup literally, as their readers see it)."""
+    import unicodedata
+
+    for ch in text:
+        if ch in "\n\u200d":
+            continue
+        assert unicodedata.category(ch) not in ("Cf", "Cc"), f"invisible {ch!r} kept in {text!r}"
+    if html:
+        assert "alert('x')" not in text and "display:none" not in text

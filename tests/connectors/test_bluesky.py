@@ -405,3 +405,40 @@ async def test_recorded_search_parse(fake_platform, http_session, connector):
     )
     assert pages[0].skipped == 0
     assert len(pages[0].posts) == len(json.loads(body)["posts"]) > 0
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from connectors.bluesky_parse import parse_post  # noqa: E402
+from connectors.text import MAX_TEXT  # noqa: E402
+from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=hostile_text(),
+    alt=hostile_text(4),
+    handle=st.text(max_size=30),
+    created=st.one_of(st.text(max_size=30), st.none(), st.integers()),
+)
+def test_post_normaliser_with_hostile_text(text, alt, handle, created):
+    view = post_view(1)
+    view["record"]["text"] = text
+    view["record"]["createdAt"] = created
+    view["author"]["handle"] = handle
+    view["embed"] = {"images": [{"alt": alt}]}
+    try:
+        post = parse_post({"post": view}, source="prop")
+    except MalformedResponse:
+        return
+    assert_readable(post.text, html=False)
+    assert post.created_at.tzinfo is not None
+    assert post.url.startswith("https://bsky.app/profile/")
+
+
+def test_post_normaliser_bounds_huge_bodies():
+    view = post_view(1, text="x" * 500_000)
+    assert len(parse_post(view, source="prop").text) <= MAX_TEXT + 10

@@ -382,3 +382,43 @@ async def test_recorded_category_listing(fake_platform, http_session, connector)
     await collect_pages(connector, http_session, spec(platform, "category:news/7"))
     fetched = {r.path for r in platform.requests}
     assert {f"/t/{t['id']}.json" for t in data["topic_list"]["topics"]} <= fetched
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from connectors.discourse_parse import parse_post  # noqa: E402
+from connectors.text import MAX_TEXT  # noqa: E402
+from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
+
+
+def _item(cooked: str, username: str = "u") -> dict[str, Any]:
+    return {
+        "id": 1,
+        "topic_id": 2,
+        "post_number": 3,
+        "username": username,
+        "created_at": "2026-11-01T12:00:00Z",
+        "cooked": cooked,
+        "topic_slug": "s",
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(cooked=hostile_text(), username=st.text(max_size=20))
+def test_post_normaliser_with_hostile_text(cooked, username):
+    try:
+        post = parse_post(_item(cooked, username), base="https://f.example", source="prop")
+    except MalformedResponse:
+        return
+    assert_readable(post.text)
+    assert post.url == "https://f.example/t/s/2/3"
+
+
+def test_post_normaliser_bounds_huge_bodies():
+    post = parse_post(
+        _item("<p>" + "z " * 300_000 + "</p>"), base="https://f.example", source="prop"
+    )
+    assert len(post.text) <= MAX_TEXT + 10

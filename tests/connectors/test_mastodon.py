@@ -384,3 +384,35 @@ async def test_recorded_instance_disables_live_feeds(fake_platform, http_session
     platform.on("/api/v2/instance", Reply(body=body.read_bytes()))
     with pytest.raises(PermanentError, match=r"local timeline .* disabled"):
         await collect_pages(connector, http_session, spec(platform, "timeline:local"))
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from connectors.mastodon_parse import parse_status  # noqa: E402
+from connectors.text import MAX_TEXT  # noqa: E402
+from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=hostile_text(), spoiler=hostile_text(4), acct=st.text(max_size=30))
+def test_status_normaliser_with_hostile_text(content, spoiler, acct):
+    # A content warning is plain text, shown literally (markup and all); only invisible
+    # characters must go. Executable markup is only dropped from the HTML content.
+    spoiler = spoiler.replace("alert('x')", "").replace("display:none", "")
+    item = status(1, spoiler_text=spoiler, content=f"<p>{content}</p>")
+    item["account"]["acct"] = acct
+    try:
+        post = parse_status(item, source="prop")
+    except MalformedResponse:
+        return  # e.g. an empty handle: reported, never a crash
+    assert_readable(post.text)
+    assert json.loads(post.raw) == item
+
+
+def test_status_normaliser_bounds_huge_bodies():
+    item = status(1, content="<p>" + "word " * 60_000 + "</p>" * 5000)
+    post = parse_status(item, source="prop")
+    assert len(post.text) <= MAX_TEXT + 10

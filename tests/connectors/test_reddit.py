@@ -372,3 +372,37 @@ async def test_recorded_token_shape(fake_platform, http_session, connector):
     platform.on(TOKEN, Reply(body=body), method="POST")
     Subreddit(platform).add(1)
     assert numbers(await collect_pages(connector, http_session, spec(platform))) == [1]
+
+
+# --------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from connectors.reddit_parse import parse_thing  # noqa: E402
+from connectors.text import MAX_TEXT  # noqa: E402
+from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=hostile_text(4),
+    body=hostile_text(),
+    author=st.text(max_size=20),
+    created=st.one_of(st.floats(allow_nan=True), st.text(max_size=10), st.none()),
+)
+def test_thing_normaliser_with_hostile_text(title, body, author, created):
+    item = submission(1)
+    item["data"].update(title=title, selftext=body, author=author, created_utc=created)
+    try:
+        post = parse_thing(item, source="prop")
+    except MalformedResponse:
+        return
+    assert_readable(post.text, html=False)
+    assert json.loads(post.raw) == item
+
+
+def test_thing_normaliser_bounds_huge_bodies():
+    item = submission(1)
+    item["data"]["selftext"] = "y " * 400_000
+    assert len(parse_thing(item, source="prop").text) <= MAX_TEXT + 10
