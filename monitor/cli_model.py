@@ -136,8 +136,8 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
         thr = threshold if threshold is not None else clf.options.threshold
         if suite is not None:
             cases = ev.read_suite(suite)
-            result = ev.suite_metrics(cases, clf.predict_proba([c.text for c in cases])[:, 1],
-                                      thr)
+            p = clf.predict_proba([c.text for c in cases])[:, 1].tolist()
+            result = ev.suite_metrics(cases, p, thr)
         elif data_file is not None:
             texts, labels = ev.read_labelled(data_file, text_col, label_col, positive)
             result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)

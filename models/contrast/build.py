@@ -75,11 +75,11 @@ def rows() -> Iterator[dict[str, Any]]:
     hateful_sentences: list[tuple[str, str, str]] = []
     for severity, temps in T.HATEFUL.items():
         for ti, temp in enumerate(temps):
-            for strand, g in rng.sample(groups, 7):
+            for strand, g in rng.sample(groups, 9):
                 text = temp.format(G=g)
                 hateful_sentences.append((text, strand, severity))
                 yield row(text, 1, strand, severity, f"hate_{severity}", f"h{severity}{ti}")
-                if rng.random() < 0.45:
+                if rng.random() < 0.5:
                     obf, how = _obfuscate(text, g, rng)
                     if obf != text:
                         yield row(obf, 1, strand, severity, f"obfuscated_{how}",
@@ -88,7 +88,8 @@ def rows() -> Iterator[dict[str, Any]]:
         for text, strand, _sev in rng.sample(hateful_sentences, 22):
             yield row(frame.format(h=text), 0, strand, "none", "counter_quote", f"cq{fi}")
     families = (("counter_speech", T.COUNTER_SPEECH, 7), ("negated", T.NEGATED, 7),
-                ("neutral_mention", T.NEUTRAL, 6))
+                ("neutral_mention", T.NEUTRAL, 6), ("profane_support", T.PROFANE_SUPPORT, 7),
+                ("identity", T.IDENTITY, 7))
     for category, temps, n in families:
         for ti, temp in enumerate(temps):
             for strand, g in rng.sample(groups, n):

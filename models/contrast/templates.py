@@ -69,6 +69,11 @@ HATEFUL: dict[str, tuple[str, ...]] = {
         "{G} need to go back where they came from",
         "{G} are inferior and always will be",
         "keep {G} away from our schools",
+        "why are {G} always so disgusting?",
+        "isn't it obvious that {G} are a curse on this country?",
+        "I met some {G} today. Filth, the lot of them.",
+        "{G}? Every single one of them is a criminal",
+        "there is nothing worse than {G}",
     ),
 }
 
@@ -95,6 +100,24 @@ COUNTER_SPEECH: tuple[str, ...] = (
     "calling {G} animals is dehumanising and dangerous",
     "the way the press talks about {G} fuels real violence",
     "threats against {G} should be reported to the police",
+)
+
+# Warm or supportive posts that swear, and anger aimed at those who attack a group.
+PROFANE_SUPPORT: tuple[str, ...] = (
+    "{G} are fucking brilliant",
+    "fuck yeah, rights for {G}!",
+    "fuck the thugs who attacked {G} last night",
+    "the bastards harassing {G} on the high street need locking up",
+    "so bloody proud of the {G} who organised the fundraiser",
+    "damn right {G} belong here",
+)
+
+IDENTITY: tuple[str, ...] = (
+    "as one of the {G} in this village I feel safe here",
+    "we're {G} and we're looking for a flat near the station",
+    "speaking as one of the {G}, the new policy helps us",
+    "why do some people hate {G}?",
+    "what is life like for {G} in the UK today?",
 )
 
 NEGATED: tuple[str, ...] = (

@@ -81,7 +81,7 @@ def test_altered_artefact_is_refused(saved: Path, fake_embedder: FakeEmbedder, n
 
 def test_missing_manifest_is_refused(saved: Path, fake_embedder: FakeEmbedder) -> None:
     (saved / artefact.MANIFEST).unlink()
-    with pytest.raises(artefact.ArtefactError, match="manifest.json: missing"):
+    with pytest.raises(artefact.ArtefactError, match=r"manifest\.json: missing"):
         HateClassifier.load(saved, fake_embedder)
 
 

@@ -29,8 +29,8 @@ def test_binary_metrics() -> None:
 def test_suite_metrics_on_our_tiny_suite(trained: HateClassifier) -> None:
     cases = ev.read_suite(SUITE)
     assert len(cases) == 8 and cases[6].target == "none"
-    m = ev.suite_metrics(cases, trained.predict_proba([c.text for c in cases])[:, 1])
-    assert KEYS <= set(m)
+    m = ev.suite_metrics(cases, trained.predict_proba([c.text for c in cases])[:, 1].tolist())
+    assert set(m) >= KEYS
     assert m["accuracy"] == 1.0 and m["macro_f1"] == 1.0
     assert m["by_functionality"]["threat_plain"] == {"n": 2, "accuracy": 1.0}
     assert set(m["by_target"]) == {"alpha", "beta", "none"}
@@ -39,7 +39,7 @@ def test_suite_metrics_on_our_tiny_suite(trained: HateClassifier) -> None:
 def test_bad_suite_and_labelled_files(tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("functionality,test_case,label_gold\nf,some text,maybe\n")
-    with pytest.raises(ev.EvaluationError, match="bad.csv:2: label_gold 'maybe'"):
+    with pytest.raises(ev.EvaluationError, match=r"bad\.csv:2: label_gold 'maybe'"):
         ev.read_suite(bad)
     data = tmp_path / "d.jsonl"
     data.write_text('{"body": "x", "y": "hate"}\n{"body": "y", "y": "ok"}\n')
@@ -74,4 +74,4 @@ def test_cli_evaluate_suite_json_with_shipped_model(settings: Settings) -> None:
                                 obj=CliContext(settings))
     assert result.exit_code == 0, result.output
     out = json.loads(result.output.strip().splitlines()[-1])
-    assert KEYS <= set(out) and out["model_version"].startswith("hm-")
+    assert set(out) >= KEYS and out["model_version"].startswith("hm-")
