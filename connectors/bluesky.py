@@ -37,10 +37,20 @@ import aiohttp
 
 from connectors.base import AuthFailed, MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.bluesky_parse import feed_item_key, parse_post
-from connectors.http import Pacer, Response, RetryPolicy, Walk, ratelimit_parser, request
+from connectors.http import (
+    Pacer,
+    RateLimitState,
+    Response,
+    RetryPolicy,
+    Walk,
+    ratelimit_parser,
+    request,
+)
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
+# Rate-limit budget per host, shared by every instance in the process (see Pacer).
+_BUDGETS: dict[str, RateLimitState] = {}
 
 DEFAULT_APPVIEW = "https://public.api.bsky.app"
 DEFAULT_PDS = "https://bsky.social"
@@ -98,7 +108,9 @@ class BlueskyConnector:
         self._clock = clock
         self._retry = retry or RetryPolicy()
         self._rng = rng
-        self._pacer = Pacer(ratelimit_parser("RateLimit-", reset="epoch"), sleep=sleep, clock=clock)
+        self._pacer = Pacer(
+            ratelimit_parser("RateLimit-", reset="epoch"), sleep=sleep, clock=clock, states=_BUDGETS
+        )
 
     def _retry_after(self, response: Response) -> float | None:
         reset = response.headers.get("RateLimit-Reset")

@@ -181,13 +181,16 @@ class Pacer:
         clock: Callable[[], float] = time.time,
         reserve: float = 1.0,
         max_wait: float = 120.0,
+        states: dict[str, RateLimitState] | None = None,
     ) -> None:
         self._parse = parse
         self._sleep = sleep
         self._clock = clock
         self._reserve = reserve
         self._max_wait = max_wait
-        self._states: dict[str, RateLimitState] = {}
+        # Pass a module-level dict to share budgets across connector instances: the sweep makes
+        # a new connector per run, but the platform's budget belongs to the process.
+        self._states: dict[str, RateLimitState] = {} if states is None else states
 
     def observe(self, host: str, headers: Mapping[str, str]) -> None:
         try:

@@ -38,6 +38,7 @@ import aiohttp
 from connectors.base import MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.http import (
     Pacer,
+    RateLimitState,
     Response,
     RetryPolicy,
     Walk,
@@ -50,6 +51,8 @@ from connectors.mastodon_parse import parse_status, status_key
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
+# Rate-limit budget per host, shared by every instance in the process (see Pacer).
+_BUDGETS: dict[str, RateLimitState] = {}
 
 DEFAULT_BASE = "https://mastodon.social"
 MAX_LIMIT = 40
@@ -101,7 +104,10 @@ class MastodonConnector:
         self._retry = retry or RetryPolicy()
         self._rng = rng
         self._pacer = Pacer(
-            ratelimit_parser("X-RateLimit-", reset="iso", clock=clock), sleep=sleep, clock=clock
+            ratelimit_parser("X-RateLimit-", reset="iso", clock=clock),
+            sleep=sleep,
+            clock=clock,
+            states=_BUDGETS,
         )
 
     def _retry_after(self, response: Response) -> float | None:

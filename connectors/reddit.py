@@ -33,11 +33,21 @@ from typing import Any
 import aiohttp
 
 from connectors.base import AuthFailed, MalformedResponse, Page, PermanentError, SourceSpec
-from connectors.http import Pacer, Response, RetryPolicy, Walk, ratelimit_parser, request
+from connectors.http import (
+    Pacer,
+    RateLimitState,
+    Response,
+    RetryPolicy,
+    Walk,
+    ratelimit_parser,
+    request,
+)
 from connectors.reddit_parse import id_key, parse_thing
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
+# Rate-limit budget per host, shared by every instance in the process (see Pacer).
+_BUDGETS: dict[str, RateLimitState] = {}
 
 DEFAULT_API = "https://oauth.reddit.com"
 DEFAULT_AUTH_ENDPOINT = "https://www.reddit.com/api/v1/access_token"
@@ -75,7 +85,10 @@ class RedditConnector:
         self._retry = retry or RetryPolicy()
         self._rng = rng
         self._pacer = Pacer(
-            ratelimit_parser("X-Ratelimit-", reset="delta", clock=clock), sleep=sleep, clock=clock
+            ratelimit_parser("X-Ratelimit-", reset="delta", clock=clock),
+            sleep=sleep,
+            clock=clock,
+            states=_BUDGETS,
         )
 
     def _retry_after(self, response: Response) -> float | None:
