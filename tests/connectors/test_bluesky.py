@@ -92,8 +92,10 @@ class AppView:
 @pytest.fixture(autouse=True)
 def no_cached_sessions() -> Iterator[None]:
     bluesky_module._SESSIONS.clear()
+    bluesky_module._BUDGETS.clear()
     yield
     bluesky_module._SESSIONS.clear()
+    bluesky_module._BUDGETS.clear()
 
 
 @pytest.fixture

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from aiohttp import web
 
+import connectors.mastodon as mastodon_module
 from connectors.base import (
     AuthFailed,
     MalformedResponse,
@@ -90,6 +92,13 @@ def spec(platform: FakePlatform, target: str = "tag:hate", **options: Any) -> So
     return SourceSpec(
         "mastodon", target, base_url=platform.url, options=options, name=f"m-{target}"
     )
+
+
+@pytest.fixture(autouse=True)
+def fresh_budgets() -> Iterator[None]:
+    mastodon_module._BUDGETS.clear()
+    yield
+    mastodon_module._BUDGETS.clear()
 
 
 @pytest.fixture

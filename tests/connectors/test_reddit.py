@@ -106,8 +106,10 @@ class Subreddit:
 @pytest.fixture(autouse=True)
 def no_cached_tokens() -> Iterator[None]:
     reddit_module._TOKENS.clear()
+    reddit_module._BUDGETS.clear()
     yield
     reddit_module._TOKENS.clear()
+    reddit_module._BUDGETS.clear()
 
 
 @pytest.fixture
