@@ -167,7 +167,8 @@ def why_flagged(explanation: Mapping[str, Any], severity: str, strand: str | Non
     reasons = explanation.get("reasons")
     if isinstance(reasons, list) and reasons:
         return "; ".join(str(r) for r in reasons[:3])[:200]
-    parts = [p for p in (severity if severity != "none" else "", strand or "") if p]
+    label = (strand or "").replace("_", " ")
+    parts = [p for p in (severity if severity != "none" else "", label) if p]
     return ", ".join(parts) if parts else "score only"
 
 

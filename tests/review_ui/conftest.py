@@ -70,7 +70,7 @@ async def login(client: Client, username: str, password: str = PASSWORD) -> str:
 @pytest.fixture
 def populated(db: Database, fake_scorer: FakeScorer) -> list[int]:
     make_users(db)
-    return fill_queue(db, fake_scorer, HOSTILE + ["a lovely day at the park"])
+    return fill_queue(db, fake_scorer, [*HOSTILE, "a lovely day at the park"])
 
 
 @pytest.fixture
