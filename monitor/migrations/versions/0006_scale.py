@@ -1,0 +1,53 @@
+"""scaled path: scoring backlog with leases, worker statistics, desk indexes
+
+Revision ID: 0006
+Revises: 0002
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+import monitor.storage.types
+
+revision = "0006"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+UTC = monitor.storage.types.UTCDateTime
+
+
+def upgrade() -> None:
+    op.create_table(
+        "scoring_backlog",
+        sa.Column("capture_id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("enqueued_at", UTC(timezone=True), nullable=False),
+        sa.Column("holder", sa.String(length=120), nullable=True),
+        sa.Column("leased_until", UTC(timezone=True), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("capture_id"),
+    )
+    op.create_index(
+        "ix_scoring_backlog_leased_until", "scoring_backlog", ["leased_until"], unique=False
+    )
+    op.create_table(
+        "worker_stats",
+        sa.Column("worker_id", sa.String(length=120), nullable=False),
+        sa.Column("started_at", UTC(timezone=True), nullable=False),
+        sa.Column("updated_at", UTC(timezone=True), nullable=False),
+        sa.Column("scored_total", sa.Integer(), nullable=False),
+        sa.Column("batches_total", sa.Integer(), nullable=False),
+        sa.Column("failures_total", sa.Integer(), nullable=False),
+        sa.Column("latency_sum", sa.Float(), nullable=False),
+        sa.Column("latency_buckets", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("worker_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("worker_stats")
+    op.drop_index("ix_scoring_backlog_leased_until", table_name="scoring_backlog")
+    op.drop_table("scoring_backlog")

@@ -1,0 +1,146 @@
+"""Scoring claimed in the database: several worker processes, every capture scored once, and a
+worker killed with SIGKILL mid-batch leaves nothing claimed forever."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlmodel import col
+
+from monitor.scoring_worker import (
+    backlog_size,
+    claim_batch,
+    enqueue_unscored,
+    score_pending,
+    store_unscored,
+)
+from monitor.storage.db import Database
+from monitor.storage.models import AuditEvent, Capture, QueueItem, Score
+from monitor.storage.models_scale import ScoringBacklog, WorkerStats
+from monitor.storage.types import utcnow
+from tests.conftest import PG_URL
+from tests.scale.conftest import backlog, finish, start_worker
+from tests.support import FakeScorer, make_post
+
+needs_pg = pytest.mark.skipif(
+    not PG_URL, reason="set HATE_MONITOR_TEST_DATABASE_URL to run against PostgreSQL")
+
+
+def _assert_scored_once(db: Database, n: int) -> None:
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Score)) == n
+        dupes = s.execute(text(
+            "SELECT capture_id FROM scores GROUP BY capture_id HAVING COUNT(*) > 1")).all()
+        assert dupes == []
+        assert s.scalar(select(func.count()).select_from(QueueItem)) == n
+        assert s.scalar(select(func.count()).select_from(ScoringBacklog)) == 0
+
+
+def test_store_unscored_is_idempotent_and_audited(db: Database) -> None:
+    posts = [make_post(i) for i in range(5)]
+    first = store_unscored(db, posts, origin="import", actor="tester")
+    again = store_unscored(db, posts, origin="import", actor="tester")
+    assert (first.new, again.new, again.duplicate) == (5, 0, 5)
+    assert backlog_size(db) == 5
+    with db.read() as s:
+        assert s.scalar(select(func.count()).select_from(Score)) == 0
+        events = s.scalars(select(AuditEvent).where(col(AuditEvent.action) == "collect")).all()
+    assert len(events) == 1 and events[0].details["scoring"] == "deferred"
+
+
+def test_score_pending_scores_and_queues_each_capture_once(db: Database) -> None:
+    store_unscored(db, [make_post(i, "muslims are vermin, kill them") for i in range(7)],
+                   origin="import", actor="tester")
+    scorer = FakeScorer()
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 5
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 2
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 0
+    _assert_scored_once(db, 7)
+    with db.read() as s:
+        item = s.scalars(select(QueueItem)).first()
+        stats = s.get(WorkerStats, "w1")
+    assert item is not None and item.severity == "threat" and item.priority > 1.0
+    assert stats is not None and stats.scored_total == 7 and stats.batches_total == 2
+
+
+def test_lost_lease_is_not_written_twice(db: Database) -> None:
+    """A slow worker whose lease expired and was re-claimed must not write its late scores."""
+    store_unscored(db, [make_post(i) for i in range(3)], origin="import", actor="tester")
+    slow = claim_batch(db, worker_id="slow", batch_size=10, lease_seconds=-1, now=utcnow())
+    assert len(slow.captures) == 3  # already expired: free for the next claim
+    assert score_pending(db, FakeScorer(), batch_size=10, worker_id="fast") == 3
+    from monitor.scoring_worker import _write_scores
+    from monitor.priority import PriorityWeights
+
+    preds = dict(zip([c.id or 0 for c in slow.captures],
+                     FakeScorer().predict([c.text for c in slow.captures]), strict=True))
+    with db.write() as s:
+        late = _write_scores(s, slow, preds, model_version="fake-1", weights=PriorityWeights(),
+                             now=utcnow(), retention_days=30)
+    assert late == 0
+    _assert_scored_once(db, 3)
+
+
+def test_enqueue_unscored_backfills_only_missing(db: Database) -> None:
+    store_unscored(db, [make_post(i) for i in range(4)], origin="import", actor="tester")
+    score_pending(db, FakeScorer(), batch_size=2, worker_id="w")
+    with db.write() as s:
+        s.execute(text("DELETE FROM scoring_backlog"))
+    assert enqueue_unscored(db, "fake-1") == 2
+    assert enqueue_unscored(db, "fake-1") == 0
+    assert enqueue_unscored(db, "fake-2") == 2  # a new model: the two scored by fake-1 too
+
+
+def test_two_processes_on_sqlite(db: Database, database_url: str) -> None:
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the SQLite variant of the multi-process test")
+    backlog(db, 200)
+    procs = [start_worker(database_url, f"w{i}", "--batch", "10") for i in range(2)]
+    assert sum(finish(p) for p in procs) == 200
+    _assert_scored_once(db, 200)
+
+
+@pytest.mark.postgres
+@needs_pg
+@pytest.mark.parametrize("workers", [2, 4])
+def test_workers_on_postgres_score_everything_once(
+    db: Database, database_url: str, workers: int
+) -> None:
+    n = 400
+    backlog(db, n)
+    procs = [start_worker(database_url, f"w{i}", "--batch", "15", "--delay", "0.03")
+             for i in range(workers)]
+    counts = [finish(p) for p in procs]
+    assert sum(counts) == n
+    assert all(c > 0 for c in counts), f"some worker got no work: {counts}"
+    _assert_scored_once(db, n)
+
+
+@pytest.mark.postgres
+@needs_pg
+def test_killed_worker_leaves_nothing_claimed_forever(db: Database, database_url: str) -> None:
+    n = 300
+    backlog(db, n)
+    # The victim leases a big batch and sits in "inference" for a minute.
+    victim = start_worker(database_url, "victim", "--batch", "50", "--delay", "60",
+                          "--lease", "3")
+    deadline = time.monotonic() + 20
+    held = 0
+    while time.monotonic() < deadline and held == 0:
+        with db.read() as s:
+            held = s.scalar(select(func.count()).select_from(ScoringBacklog)
+                            .where(col(ScoringBacklog.holder) == "victim")) or 0
+        time.sleep(0.05)
+    assert held == 50, "the victim never claimed its batch"
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(timeout=10)
+    others = [start_worker(database_url, f"w{i}", "--batch", "20", "--lease", "3")
+              for i in range(2)]
+    assert sum(finish(p) for p in others) == n
+    _assert_scored_once(db, n)
+    with db.read() as s:
+        rescored = s.scalar(select(func.count()).select_from(Capture)) or 0
+    assert rescored == n
