@@ -1,0 +1,55 @@
+"""The whole training run end to end, with the fake embedder so it takes seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+import models.embedding
+from models import artefact
+from models.classifier import HateClassifier
+from models.training import read_contrast
+from monitor import model_registry as reg
+from monitor.cli_context import CliContext
+from monitor.cli_model import register
+from monitor.config import Settings
+from tests.conftest import shared_path
+from tests.models.fakes import FakeEmbedder
+
+
+def test_contrast_set_is_labelled_and_varied() -> None:
+    rows = read_contrast()
+    assert 800 <= len(rows) <= 2000
+    assert {r.label for r in rows} == {0, 1}
+    assert all(r.severity in ("threat", "dehumanisation", "derogation") for r in rows if r.label)
+    assert len({r.group for r in rows}) > 100
+
+
+@pytest.mark.shared
+def test_train_command_with_decisions_registers_shadow(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data_dir = shared_path("data")
+    monkeypatch.setattr(models.embedding, "Embedder", lambda *_a, **_k: FakeEmbedder(32))
+    group = click.Group("hate-monitor")
+    register(group)
+    ctx = CliContext(settings)
+    out = tmp_path / "model"
+    result = CliRunner().invoke(group, ["train", "--out", str(out), "--data-dir", str(data_dir),
+                                        "--include-decisions", "--cv-folds", "2"], obj=ctx)
+    assert result.exit_code == 0, result.output
+    assert "0 officer decisions added" in result.output
+    assert "hatexplain-test: ROC-AUC" in result.output
+    artefact.verify(out)
+    clf = HateClassifier.load(out, FakeEmbedder(32))
+    assert set(clf.metrics["heldout"]) == {"hatexplain-test", "hatemoji-test", "stormfront-test"}
+    assert clf.metrics["contrast_cv"]["folds"] == 2
+    assert "contrast" in clf.training["rows_by_source"]
+    card = (out / artefact.CARD).read_text()
+    assert "CC BY 4.0" in card and "hatemoji-test" in card
+    (row,) = reg.list_versions(ctx.database())
+    assert row.role == "shadow" and row.version == clf.model_version
+    ctx.close()
