@@ -17,13 +17,14 @@ a log, an exception or the database.
 
 ``Pacer`` paces requests on a platform's own rate-limit headers so that we slow down *before* the
 platform refuses us. The helpers below (dates, ids, Link headers, the raw item bytes, source
-health logging) are what every connector needs and should not re-implement.
+health logging) are what every connector needs and should not re-implement; the parsers live in
+``connectors.http_parse`` and the resumable cursor ``Walk`` in ``connectors.http_walk``, both
+re-exported here so connectors import from one place.
 """
 
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import json
 import logging
 import random
@@ -31,7 +32,6 @@ import re
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -45,6 +45,40 @@ from connectors.base import (
     RateLimited,
     SourceUnavailable,
 )
+from connectors.http_parse import (
+    epoch_utc,
+    is_newer,
+    item_raw,
+    max_id,
+    parse_http_date,
+    parse_iso8601_utc,
+    parse_link_header,
+    parse_retry_after,
+)
+from connectors.http_walk import Walk
+
+__all__ = [
+    "DEFAULT_RETRY_AFTER",
+    "HealthLog",
+    "Pacer",
+    "RateLimitState",
+    "Response",
+    "RetryPolicy",
+    "Walk",
+    "epoch_utc",
+    "excerpt",
+    "is_newer",
+    "item_raw",
+    "max_id",
+    "parse_http_date",
+    "parse_iso8601_utc",
+    "parse_link_header",
+    "parse_retry_after",
+    "ratelimit_parser",
+    "redact",
+    "redact_url",
+    "request",
+]
 
 log = logging.getLogger(__name__)
 
@@ -265,21 +299,6 @@ def ratelimit_parser(
     return parse
 
 
-def parse_retry_after(value: str | None, *, clock: Callable[[], float] = time.time) -> float | None:
-    """``Retry-After`` as seconds: either delta-seconds or an HTTP date. None when unusable."""
-    if value is None or not value.strip():
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    when = parse_http_date(value)
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - clock())
-
-
 # --------------------------------------------------------------------------- request
 
 
@@ -391,107 +410,6 @@ async def request(
     )
 
 
-# --------------------------------------------------------------------------- parsing helpers
-
-_LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
-_REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
-
-
-def parse_link_header(value: str | None) -> dict[str, str]:
-    """RFC 8288 ``Link`` header → ``{rel: url}`` (first URL wins for a repeated rel)."""
-    links: dict[str, str] = {}
-    if not value:
-        return links
-    for match in _LINK.finditer(value):
-        url, params = match.group(1).strip(), match.group(2)
-        rel = _REL.search(params)
-        if not rel:
-            continue
-        for name in (rel.group(1) or rel.group(2) or "").split():
-            links.setdefault(name.lower(), url)
-    return links
-
-
-def parse_http_date(value: str | None) -> datetime | None:
-    """An HTTP date (RFC 9110 IMF-fixdate and the obsolete forms) as aware UTC, or None."""
-    if not value:
-        return None
-    try:
-        when = email.utils.parsedate_to_datetime(value.strip())
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
-
-
-def parse_iso8601_utc(value: object, *, source: str = "", what: str = "timestamp") -> datetime:
-    """An ISO-8601 time with an offset (or ``Z``) as aware UTC; anything else is malformed.
-
-    A time without an offset is refused rather than guessed: evidence timestamps must not shift.
-    """
-    where = f"{source}: " if source else ""
-    if not isinstance(value, str) or not value.strip():
-        raise MalformedResponse(f"{where}{what} is missing or not a string: {value!r:.60}")
-    try:
-        when = datetime.fromisoformat(value.strip())
-    except ValueError as err:
-        raise MalformedResponse(f"{where}{what} is not ISO-8601: {value!r:.60}") from err
-    if when.tzinfo is None:
-        raise MalformedResponse(f"{where}{what} has no timezone: {value!r:.60}")
-    return when.astimezone(UTC)
-
-
-def epoch_utc(value: object, *, source: str = "", what: str = "timestamp") -> datetime:
-    """Seconds since 1970 (int, float or numeric string) as aware UTC."""
-    where = f"{source}: " if source else ""
-    if isinstance(value, bool):
-        raise MalformedResponse(f"{where}{what} is not a number: {value!r}")
-    try:
-        return datetime.fromtimestamp(float(value), tz=UTC)  # type: ignore[arg-type]
-    except (TypeError, ValueError, OverflowError, OSError) as err:
-        raise MalformedResponse(f"{where}{what} is not epoch seconds: {value!r:.60}") from err
-
-
-def item_raw(item: Any) -> bytes:
-    """The JSON item re-serialised deterministically (sorted keys, UTF-8) for ``Post.raw``.
-
-    The platform's bytes for one item inside a page cannot be cut out reliably, so the item is
-    re-serialised; ``Post.response`` keeps the page exactly as received.
-    """
-    return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
-        "utf-8"
-    )
-
-
-def _id_key(value: str) -> tuple[int, int, str]:
-    text = value.strip()
-    if text.isdigit() and text.isascii():
-        return (1, len(text.lstrip("0")), text.lstrip("0"))
-    return (0, 0, text)
-
-
-def is_newer(a: str | int | None, b: str | int | None) -> bool:
-    """Whether id ``a`` sorts after id ``b`` (snowflake / numeric ids compared as numbers).
-
-    ``None`` is older than everything. Non-numeric ids fall back to string order, which is what
-    time-sortable ids (Bluesky TIDs, ULIDs) need.
-    """
-    if a is None:
-        return False
-    if b is None:
-        return True
-    ka, kb = _id_key(str(a)), _id_key(str(b))
-    if ka[0] != kb[0]:
-        return ka[0] > kb[0]
-    return ka > kb
-
-
-def max_id(a: str | None, b: str | None) -> str | None:
-    """The newer of two ids (either may be None)."""
-    return a if is_newer(a, b) else b
-
-
 # --------------------------------------------------------------------------- source health
 
 
@@ -527,110 +445,3 @@ class HealthLog:
     def down(self) -> dict[str, str]:
         """Sources currently failing → the first error message."""
         return {name: msg for name, (_, msg) in self._down.items()}
-
-
-# --------------------------------------------------------------------------- cursors
-
-
-@dataclass(frozen=True, slots=True)
-class Walk:
-    """Where a walk down a newest-first listing stands; serialised as the source's cursor.
-
-    The sweep stores the cursor after each page's posts are stored, so the high-water mark
-    (``since``) only moves once a walk has reached it (or the end of the listing, or the first-run
-    back-fill limit). Until then ``pending`` holds the newest key seen in the walk and ``page`` the
-    platform's token for the next page down: a process that dies mid-walk resumes from ``page``,
-    and the posts that arrived above meanwhile are still newer than ``since``, so none is lost.
-
-    Keys are ids compared with ``is_newer`` (or timestamps in one fixed format). ``inclusive``
-    keeps items equal to ``since`` for platforms whose keys can tie (timestamps): a duplicate is
-    harmless, ingest is idempotent; a loss is not.
-    """
-
-    since: str | None = None
-    pending: str | None = None
-    page: str | None = None
-    count: int = 0
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def load(cls, cursor: str | None, *, source: str) -> Walk:
-        if not cursor:
-            return cls()
-        try:
-            data = json.loads(cursor)
-        except ValueError as err:
-            raise PermanentError(f"{source}: stored cursor is not JSON: {cursor[:80]!r}") from err
-        if not isinstance(data, dict):
-            raise PermanentError(f"{source}: stored cursor is not a JSON object: {cursor[:80]!r}")
-
-        def text(key: str) -> str | None:
-            value = data.get(key)
-            return None if value is None else str(value)
-
-        count = data.get("count", 0)
-        extra = data.get("extra", {})
-        return cls(
-            since=text("since"),
-            pending=text("pending_high_water"),
-            page=text("page"),
-            count=count if isinstance(count, int) and count >= 0 else 0,
-            extra=extra if isinstance(extra, dict) else {},
-        )
-
-    def dump(self) -> str:
-        data: dict[str, Any] = {
-            "since": self.since,
-            "pending_high_water": self.pending,
-            "page": self.page,
-            "count": self.count,
-        }
-        if self.extra:
-            data["extra"] = dict(self.extra)
-        return json.dumps(data, sort_keys=True, separators=(",", ":"))
-
-    def wanted(self, key: str | None, *, inclusive: bool = False) -> bool:
-        """Whether an item with this key is above the high-water mark (so not yet stored)."""
-        if key is None:
-            return True
-        if self.since is None:
-            return True
-        return is_newer(key, self.since) or (inclusive and key == self.since)
-
-    def advance(
-        self,
-        keys: Sequence[str | None],
-        next_page: str | None,
-        *,
-        backfill_limit: int,
-        inclusive: bool = False,
-        stop_on_any_old: bool = True,
-    ) -> tuple[Walk, list[bool]]:
-        """The walk after this page, and which of the page's items to keep (same order).
-
-        ``keys`` are the page's items' keys newest first (None for an item whose key could not
-        be read: kept, never counted as reaching the mark). ``stop_on_any_old=False`` is for
-        listings not strictly newest-first: the walk ends only on a page with nothing new.
-        """
-        keep = [self.wanted(k, inclusive=inclusive) for k in keys]
-        if self.since is None and backfill_limit > 0:
-            allowance = max(0, backfill_limit - self.count)
-            for i, flag in enumerate(keep):
-                if flag:
-                    if allowance <= 0:
-                        keep[i] = False
-                    else:
-                        allowance -= 1
-        taken = sum(keep)
-        pending = self.pending
-        for key, flag in zip(keys, keep, strict=True):
-            if flag and key is not None:
-                pending = max_id(key, pending)
-        count = self.count + taken
-        old_seen = any(k is not None and not self.wanted(k, inclusive=inclusive) for k in keys)
-        reached = old_seen if stop_on_any_old else (taken == 0)
-        limit_hit = self.since is None and backfill_limit > 0 and count >= backfill_limit
-        if next_page is None or not keys or reached or limit_hit:
-            done = Walk(since=max_id(pending, self.since), extra=self.extra)
-            return done, keep
-        return Walk(self.since, pending, next_page, count, self.extra), keep
