@@ -91,24 +91,27 @@ class Walk:
         be read: kept, never counted as reaching the mark). ``stop_on_any_old=False`` is for
         listings not strictly newest-first: the walk ends only on a page with nothing new.
         """
-        keep = [self.wanted(k, inclusive=inclusive) for k in keys]
-        if self.since is None and backfill_limit > 0:
+        wanted = [self.wanted(k, inclusive=inclusive) for k in keys]
+        keep = list(wanted)
+        first_run = self.since is None
+        if first_run:
+            # The back-fill limit bounds a first run; 0 takes nothing and only sets the mark.
             allowance = max(0, backfill_limit - self.count)
             for i, flag in enumerate(keep):
                 if flag:
-                    if allowance <= 0:
-                        keep[i] = False
-                    else:
-                        allowance -= 1
+                    keep[i] = allowance > 0
+                    allowance -= 1
         taken = sum(keep)
+        # The mark covers everything above it that we saw, even items the back-fill limit left
+        # out: those are skipped on purpose, not owed to a later run.
         pending = self.pending
-        for key, flag in zip(keys, keep, strict=True):
+        for key, flag in zip(keys, wanted, strict=True):
             if flag and key is not None:
                 pending = max_id(key, pending)
         count = self.count + taken
-        old_seen = any(k is not None and not self.wanted(k, inclusive=inclusive) for k in keys)
-        reached = old_seen if stop_on_any_old else (taken == 0)
-        limit_hit = self.since is None and backfill_limit > 0 and count >= backfill_limit
+        old_seen = any(k is not None and not flag for k, flag in zip(keys, wanted, strict=True))
+        reached = old_seen if stop_on_any_old else not any(wanted)
+        limit_hit = first_run and count >= backfill_limit
         if next_page is None or not keys or reached or limit_hit:
             done = Walk(since=max_id(pending, self.since), extra=self.extra)
             return done, keep

@@ -324,3 +324,84 @@ def test_fake_sleep_advances_clock():
 
     asyncio.run(sleep(5))
     assert sleep.clock.now == start + 5
+
+
+# --------------------------------------------------------------------------- Walk cursor
+
+from connectors.http import Walk  # noqa: E402
+
+
+def test_walk_first_run_limit_sets_mark_even_at_zero():
+    walk, keep = Walk().advance(["9", "8", "7"], "7", backfill_limit=0)
+    assert keep == [False, False, False]
+    assert walk == Walk(since="9")  # done, and the next run starts above 9
+    walk, keep = Walk().advance(["9", "8", "7"], "7", backfill_limit=2)
+    assert keep == [True, True, False] and walk.since == "9" and walk.page is None
+
+
+def test_walk_keeps_old_mark_until_walk_reaches_it():
+    start = Walk(since="5")
+    mid, keep = start.advance(["12", "11", "10"], "10", backfill_limit=2)
+    assert keep == [True] * 3  # the back-fill limit only bounds a first run
+    assert (mid.since, mid.pending, mid.page) == ("5", "12", "10")
+    resumed = Walk.load(mid.dump(), source="s")
+    assert resumed == mid
+    done, keep = resumed.advance(["9", "6", "5", "4"], "4", backfill_limit=2)
+    assert keep == [True, True, False, False]
+    assert done == Walk(since="12")
+
+
+def test_walk_inclusive_keys_and_ranked_listings():
+    walk = Walk(since="2026-01-01T00:00:00.000000Z")
+    _, keep = walk.advance(
+        ["2026-01-01T00:00:00.000000Z", "2025-12-31T00:00:00.000000Z"],
+        None,
+        backfill_limit=5,
+        inclusive=True,
+    )
+    assert keep == [True, False]
+    ranked = Walk(since="5")
+    nxt, keep = ranked.advance(["3", "9", "1"], "p2", backfill_limit=5, stop_on_any_old=False)
+    assert keep == [False, True, False] and nxt.page == "p2"
+    end, _ = nxt.advance(["2", "4"], "p3", backfill_limit=5, stop_on_any_old=False)
+    assert end == Walk(since="9")
+
+
+def test_walk_unreadable_keys_kept_but_never_end_the_walk():
+    walk, keep = Walk(since="5").advance([None, "7"], "7", backfill_limit=1)
+    assert keep == [True, True] and walk.page == "7"
+
+
+@pytest.mark.parametrize("cursor", ["not json", "[1, 2]", '"text"'])
+def test_walk_rejects_garbage_cursor_naming_source(cursor):
+    with pytest.raises(PermanentError, match="src: stored cursor"):
+        Walk.load(cursor, source="src")
+
+
+@given(
+    st.lists(st.integers(min_value=1, max_value=10**18), unique=True, max_size=60),
+    st.integers(min_value=1, max_value=7),
+    st.integers(min_value=0, max_value=60),
+)
+def test_walk_crash_anywhere_loses_nothing(ids, page_size, crash_after):
+    """Newest-first pages; the process may die after any page; every id is taken eventually."""
+    listing = sorted(ids, reverse=True)
+    since = None
+    if listing:
+        since = str(listing[-1] - 1)  # a mark below everything: all of them are owed
+    cursor = Walk(since=since).dump() if since else None
+    taken: list[int] = []
+    pages_done = 0
+    for _run in range(3):
+        walk = Walk.load(cursor, source="p")
+        while True:
+            start = 0 if walk.page is None else listing.index(int(walk.page)) + 1
+            page = listing[start : start + page_size]
+            nxt = str(page[-1]) if start + page_size < len(listing) else None
+            walk, keep = walk.advance([str(i) for i in page], nxt, backfill_limit=5)
+            taken += [i for i, k in zip(page, keep, strict=True) if k]
+            cursor = walk.dump()
+            pages_done += 1
+            if walk.page is None or pages_done == crash_after:
+                break
+    assert set(taken) == set(listing)
