@@ -31,14 +31,16 @@ def worker_id() -> str:
 def try_acquire(
     db: Database, source_id: int, holder: str, ttl: timedelta, now: datetime | None = None
 ) -> bool:
-    """Claim the source for ``holder``; False when another live holder has it."""
+    """Claim the source for ``holder``; False while any live lease exists (ours included)."""
     now = now or utcnow()
     with db.write() as session:
         claimed = session.execute(
             update(SourceLease)
             .where(
                 col(SourceLease.source_id) == source_id,
-                (col(SourceLease.expires_at) <= now) | (col(SourceLease.holder) == holder),
+                # Not "or held by us": one process may run two jobs for a source (scheduled
+                # and "run now"); they must exclude each other too.
+                col(SourceLease.expires_at) <= now,
             )
             .values(holder=holder, acquired_at=now, expires_at=now + ttl)
         )
