@@ -13,9 +13,10 @@ Target grammar (``SourceSpec.target``):
   (default 5).
 
 ``base_url`` is required: the forum's address, e.g. ``https://forum.example.org``. Credentials are
-optional: ``api_key`` (a read-only key from the forum's admin) and ``api_username`` (default
-``system``), sent as ``Api-Key`` / ``Api-Username`` headers; without them only what an anonymous
-visitor sees is read.
+optional: ``api_key`` (a read-only key from the forum's admin), ``api_username`` (default
+``system``), sent as ``Api-Key`` / ``Api-Username`` headers, and ``host`` (the forum's host name:
+the key is then never sent to another forum); without a key only what an anonymous visitor sees
+is read.
 
 Discourse sends no rate-limit budget headers; a 429 carries ``Retry-After`` (and
 ``extras.wait_seconds`` in the body) and raises ``RateLimited``. ``latest`` and ``search`` use the

@@ -15,7 +15,7 @@ import aiohttp
 
 from connectors.base import MalformedResponse, PermanentError, SourceSpec
 from connectors.discourse_parse import parse_post
-from connectors.http import Response, RetryPolicy, request
+from connectors.http import Response, RetryPolicy, credentials_for_host, request
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
@@ -38,18 +38,22 @@ class Forum:
     def label(self) -> str:
         return self.source.label()
 
+    @property
+    def credentials(self) -> Mapping[str, str]:
+        return credentials_for_host(self.source.credentials, self.base)
+
     def _headers(self) -> dict[str, str] | None:
-        key = self.source.credentials.get("api_key")
+        key = self.credentials.get("api_key")
         if not key:
             return None
         return {
             "Api-Key": key,
-            "Api-Username": self.source.credentials.get("api_username", "system"),
+            "Api-Username": self.credentials.get("api_username", "system"),
         }
 
     async def get(self, path: str, params: Sequence[tuple[str, str]] = ()) -> Response:
         url = self.base + path + (("?" + urlencode(list(params))) if params else "")
-        key = self.source.credentials.get("api_key")
+        key = self.credentials.get("api_key")
         return await request(
             self.session,
             "GET",

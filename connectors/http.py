@@ -65,6 +65,7 @@ __all__ = [
     "Response",
     "RetryPolicy",
     "Walk",
+    "credentials_for_host",
     "epoch_utc",
     "excerpt",
     "is_newer",
@@ -445,3 +446,19 @@ class HealthLog:
     def down(self) -> dict[str, str]:
         """Sources currently failing → the first error message."""
         return {name: msg for name, (_, msg) in self._down.items()}
+
+
+def credentials_for_host(credentials: Mapping[str, str], base_url: str) -> Mapping[str, str]:
+    """The credentials, or none when they name another ``host`` than ``base_url``'s.
+
+    Credentials are configured per connector, while Mastodon and Discourse sources can point at
+    any server; a ``host`` entry keeps an instance's token from being sent to every other one.
+    """
+    host = credentials.get("host", "").strip().lower()
+    if not host:
+        return credentials
+    target = _host(base_url)
+    if host in (target, target.split(":")[0]):
+        return credentials
+    log.debug("credentials are for %s, not %s: not sent", host, target)
+    return {}

@@ -14,7 +14,8 @@ Target grammar (``SourceSpec.target``):
 
 ``base_url``: the instance, default ``https://mastodon.social``. Options: ``limit`` (page size,
 1-40, default 40), ``local`` (tag timelines). Credentials: optional ``access_token`` (a read-only
-token of an account on that instance; needed where feeds are for logged-in users only).
+token of an account on that instance; needed where feeds are for logged-in users only) and
+``host`` (that instance's host name: the token is then never sent to any other instance).
 
 Pagination follows the ``Link`` header (``rel="next"`` carries ``max_id``); requests are paced on
 ``X-RateLimit-Remaining`` / ``X-RateLimit-Reset`` (an ISO-8601 time), and a 429 waits until that
@@ -42,6 +43,7 @@ from connectors.http import (
     Response,
     RetryPolicy,
     Walk,
+    credentials_for_host,
     parse_iso8601_utc,
     parse_link_header,
     ratelimit_parser,
@@ -127,7 +129,7 @@ class MastodonConnector:
         source: SourceSpec,
         params: Mapping[str, Any] | None = None,
     ) -> Response:
-        token = source.credentials.get("access_token", "")
+        token = credentials_for_host(source.credentials, url).get("access_token", "")
         headers = {"Authorization": f"Bearer {token}"} if token else None
         return await request(
             session,
@@ -210,7 +212,7 @@ class MastodonConnector:
         live = access.get("live_feeds") if isinstance(access, Mapping) else None
         if not isinstance(live, Mapping):
             return
-        has_token = bool(source.credentials.get("access_token"))
+        has_token = bool(credentials_for_host(source.credentials, base).get("access_token"))
         for part in _FEEDS[feed]:
             setting = live.get(part, "public")
             if setting == "public" or (setting == "authenticated" and has_token):

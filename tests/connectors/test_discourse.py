@@ -422,3 +422,14 @@ def test_post_normaliser_bounds_huge_bodies():
         _item("<p>" + "z " * 300_000 + "</p>"), base="https://f.example", source="prop"
     )
     assert len(post.text) <= MAX_TEXT + 10
+
+
+async def test_api_key_only_sent_to_its_own_forum(fake_platform, http_session, connector):
+    platform = await fake_platform()
+    Forum(platform).post(1)
+    creds = {"api_key": "KEY-1", "host": "forum.elsewhere.example"}
+    await collect_pages(connector, http_session, spec(platform, credentials=creds))
+    assert "Api-Key" not in platform.requests[0].headers
+    creds["host"] = "127.0.0.1"
+    await collect_pages(connector, http_session, spec(platform, credentials=creds))
+    assert platform.requests[-1].headers["Api-Key"] == "KEY-1"

@@ -425,3 +425,12 @@ def test_status_normaliser_bounds_huge_bodies():
     item = status(1, content="<p>" + "word " * 60_000 + "</p>" * 5000)
     post = parse_status(item, source="prop")
     assert len(post.text) <= MAX_TEXT + 10
+
+
+async def test_token_only_sent_to_its_own_instance(fake_platform, http_session, connector):
+    platform = await fake_platform()
+    Instance(platform).add(1)
+    creds = {"access_token": "TOKEN-1", "host": "my.instance.example"}
+    source = SourceSpec("mastodon", "tag:hate", base_url=platform.url, credentials=creds)
+    await collect_pages(connector, http_session, source)
+    assert "Authorization" not in platform.requests[0].headers
