@@ -69,9 +69,9 @@ async def report_submit(request: web.Request) -> web.StreamResponse:
     files: list[tuple[bytes, str | None]] = []
     for part in form.getall("screenshots", []):
         if isinstance(part, web.FileField):
-            data = part.file.read()
-            if data or part.filename:  # an empty file input sends an empty part
-                files.append((data, part.filename))
+            content = part.file.read()
+            if content or part.filename:  # an empty file input sends an empty part
+                files.append((content, part.filename))
     try:
         data = parse_report(values)
         outcome = await submit(request, user=user, data=data, screenshots=files, channel="form")
