@@ -85,6 +85,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY_AFTER = 60.0
 EXCERPT_LEN = 200
+# No platform page we read comes near this; a body that does is hostile or broken, and is
+# refused before it can exhaust memory.
+MAX_BODY = 32 * 1024 * 1024
 REDACTED = "<redacted>"
 # Query parameters whose values are credentials on some platform (case-insensitive).
 SECRET_PARAMS = frozenset(
@@ -310,6 +313,19 @@ def _host(url: str) -> str:
         return url
 
 
+async def _read_capped(
+    resp: aiohttp.ClientResponse, limit: int, source: str, shown: str
+) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise MalformedResponse(f"{source}: response from {shown} exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _ok_default(status: int) -> bool:
     return 200 <= status < 300 or status == 304
 
@@ -332,6 +348,7 @@ async def request(
     ok: Callable[[int], bool] = _ok_default,
     rng: random.Random | None = None,
     clock: Callable[[], float] = time.time,
+    max_body: int = MAX_BODY,
 ) -> Response:
     """One logical request: paced, retried on transient failure, classified. See module doc."""
     host = _host(url)
@@ -352,7 +369,7 @@ async def request(
             await pacer.wait(host, source=source)
         try:
             async with session.request(method, url, **kwargs) as resp:
-                body = await resp.read()
+                body = await _read_capped(resp, max_body, source, shown)
                 response = Response(
                     status=resp.status,
                     headers=CIMultiDictProxy(CIMultiDict(resp.headers)),

@@ -405,3 +405,12 @@ def test_walk_crash_anywhere_loses_nothing(ids, page_size, crash_after):
             if walk.page is None or pages_done == crash_after:
                 break
     assert set(taken) == set(listing)
+
+
+async def test_oversized_body_refused(fake_platform, http_session):
+    platform = await fake_platform()
+    platform.on("/x", Reply(body=b"x" * 300_000))
+    with pytest.raises(MalformedResponse, match=r"test:source.*exceeds 100000 bytes"):
+        await request(http_session, "GET", platform.url + "/x", source=SRC, max_body=100_000)
+    resp = await request(http_session, "GET", platform.url + "/x", source=SRC)
+    assert len(resp.body) == 300_000
