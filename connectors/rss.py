@@ -49,8 +49,9 @@ log = logging.getLogger(__name__)
 
 DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
-ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, "
-          "*/*;q=0.1")
+ACCEPT = (
+    "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
+)
 
 
 def _load_state(cursor: str | None, label: str) -> dict[str, str | None]:
@@ -61,8 +62,10 @@ def _load_state(cursor: str | None, label: str) -> dict[str, str | None]:
     if not isinstance(data, dict) or not all(
         isinstance(data.get(k), str | None) for k in ("etag", "last_modified", "floor")
     ):
-        raise PermanentError(f"{label}: stored cursor is not an RSS cursor: {cursor!r:.80}; "
-                             "clear the source's cursor to start again")
+        raise PermanentError(
+            f"{label}: stored cursor is not an RSS cursor: {cursor!r:.80}; "
+            "clear the source's cursor to start again"
+        )
     return data
 
 
@@ -79,8 +82,10 @@ def feed_url(source: SourceSpec) -> str:
             return urljoin(base, urlunsplit(("", "", parts.path.lstrip("/"), parts.query, "")))
         return urljoin(base, target.lstrip("/"))
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PermanentError(f"{source.label()}: {target!r} is not a feed URL; use an absolute "
-                             "http(s) URL such as https://example.org/feed.xml")
+        raise PermanentError(
+            f"{source.label()}: {target!r} is not a feed URL; use an absolute "
+            "http(s) URL such as https://example.org/feed.xml"
+        )
     return target
 
 
@@ -99,7 +104,11 @@ def _thread(link: str) -> str | None:
 
 
 def to_post(
-    entry: Mapping[str, Any], feed: Mapping[str, Any], *, url: str, when: datetime,
+    entry: Mapping[str, Any],
+    feed: Mapping[str, Any],
+    *,
+    url: str,
+    when: datetime,
     response: Response,
 ) -> Post:
     raw_id = entry.get("id") or entry.get("guid") or entry.get("link")
@@ -152,6 +161,9 @@ class RssConnector:
     ) -> AsyncIterator[Page]:
         label = source.label()
         url = feed_url(source)
+        # Ids and fallback links are scoped to the feed's own URL, not to a stand-in base_url.
+        target = source.target.strip()
+        identity = target if urlsplit(target).scheme in ("http", "https") else url
         state = _load_state(cursor, label)
         headers = {"Accept": ACCEPT}
         etag, modified = state.get("etag"), state.get("last_modified")
@@ -159,15 +171,21 @@ class RssConnector:
             headers["If-None-Match"] = etag
         if modified:
             headers["If-Modified-Since"] = modified
-        response = await request(session, "GET", url, source=label, headers=headers,
-                                 retry=self._retry, sleep=self._sleep)
+        response = await request(
+            session, "GET", url, source=label, headers=headers, retry=self._retry, sleep=self._sleep
+        )
         if response.status == 304:
             yield Page((), _dump_state(state))
             return
-        feed = parse_feed(response.body, url=response.url, source=label,
-                          content_type=response.headers.get("Content-Type", ""))
+        feed = parse_feed(
+            response.body,
+            url=response.url,
+            source=label,
+            content_type=response.headers.get("Content-Type", ""),
+        )
         fetched = parse_http_date(response.headers.get("Date")) or datetime.fromtimestamp(
-            self._clock(), tz=UTC)
+            self._clock(), tz=UTC
+        )
         dated: list[tuple[datetime, Mapping[str, Any]]] = [
             (entry_time(e) or fetched, e) for e in feed.entries
         ]
@@ -185,7 +203,7 @@ class RssConnector:
             if first_run and len(posts) >= backfill_limit:
                 break
             try:
-                post = to_post(entry, feed.feed, url=url, when=when, response=response)
+                post = to_post(entry, feed.feed, url=identity, when=when, response=response)
             except (MalformedResponse, ValueError, TypeError) as err:
                 skipped += 1
                 name = entry.get("title") or entry.get("link") or "(untitled)"
@@ -197,6 +215,9 @@ class RssConnector:
             posts.append(post)
         if first_run:
             floor = min((p.created_at for p in posts), default=fetched).isoformat()
-        out = {"etag": response.headers.get("ETag"),
-               "last_modified": response.headers.get("Last-Modified"), "floor": floor}
+        out = {
+            "etag": response.headers.get("ETag"),
+            "last_modified": response.headers.get("Last-Modified"),
+            "floor": floor,
+        }
         yield Page(tuple(posts), _dump_state(out), skipped)
