@@ -15,14 +15,31 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 _DROP = ("script", "style", "template", "noscript", "iframe", "object", "embed", "svg", "head")
 _BLOCK = re.compile(
-    r"<\s*(br|/p|/div|/li|/blockquote|/h[1-6]|/tr|/pre)\b[^>]*>", flags=re.IGNORECASE
+    r"<\s*(br|/p|/div|/li|/blockquote|/h[1-6]|/tr|/pre)\b[^<>]{0,2000}>", flags=re.IGNORECASE
 )
 # Zero-width and bidirectional formatting characters (Unicode category Cf) except ZWJ, which
 # joins emoji sequences that carry meaning.
 _ZWJ = "\u200d"
 _SPACES = re.compile(r"[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n{3,}")
+# Line breaks in HTML source are spaces to a browser; only <br> and block ends break lines.
+# Preformatted blocks keep theirs.
+_PRE_TAG = re.compile(r"<(/?)pre\b[^<>]{0,2000}>", flags=re.IGNORECASE)
+_SOURCE_BREAKS = re.compile(r"[\r\n]+")
+# Elements that close an open <p> (and a few with implied end tags: ruby, option) make the parser
+# search the whole stack of open elements, so thousands of nested <div>s take minutes (hostile
+# input). Their line breaks are already marked by _BLOCK (<pre>'s kept by
+# _collapse_source_breaks), so they are parsed as <span>s: linear time, the same text.
+_P_CLOSERS = re.compile(
+    r"<(/?)\s*(?:div|p|section|article|aside|blockquote|center|details|dialog|dir|dl|dd|dt|"
+    r"fieldset|figcaption|figure|footer|header|hgroup|main|menu|nav|ol|ul|summary|address|"
+    r"h[1-6]|listing|search|pre|rb|rp|rt|rtc|option|optgroup|select|datalist)\b",
+    flags=re.IGNORECASE,
+)
 MAX_TEXT = 100_000
+# Markup beyond this is not parsed: the text is capped at MAX_TEXT anyway, and parse time grows
+# with the input.
+MAX_HTML = 2_000_000
 
 
 def strip_invisible(text: str) -> str:
@@ -44,12 +61,28 @@ def clean_text(text: str, *, max_len: int = MAX_TEXT) -> str:
     return text
 
 
+def _collapse_source_breaks(html: str) -> str:
+    out: list[str] = []
+    depth = pos = 0
+    for match in _PRE_TAG.finditer(html):
+        chunk = html[pos : match.start()]
+        out.append(chunk if depth else _SOURCE_BREAKS.sub(" ", chunk))
+        out.append(match.group(0))
+        depth = max(0, depth + (-1 if match.group(1) else 1))
+        pos = match.end()
+    tail = html[pos:]
+    out.append(tail if depth else _SOURCE_BREAKS.sub(" ", tail))
+    return "".join(out)
+
+
 def html_to_text(html: str, *, max_len: int = MAX_TEXT) -> str:
     """Visible text of an HTML fragment, as the reader of the post would see it."""
     if not html:
         return ""
+    html = _collapse_source_breaks(html[:MAX_HTML])
     # Line breaks for block ends survive the parse as text.
     html = _BLOCK.sub(lambda m: m.group(0) + "\n", html)
+    html = _P_CLOSERS.sub(r"<\1span", html)
     tree = HTMLParser(f"<div>{html}</div>")
     for tag in _DROP:
         for node in tree.css(tag):
