@@ -43,6 +43,7 @@ from connectors.http import (
     Response,
     RetryPolicy,
     Walk,
+    int_option,
     ratelimit_parser,
     request,
 )
@@ -255,7 +256,9 @@ class BlueskyConnector:
         if kind == "search":
             params["sort"] = "latest"
         ranked = kind == "feed"
-        max_pages = int(source.options.get("max_pages", 10)) if ranked else None
+        max_pages = (
+            int_option(source.options, "max_pages", 10, 1, 1000, source=label) if ranked else None
+        )
         walk = Walk.load(cursor, source=label)
         seen: set[str] = set()
         pages_done = 0
@@ -290,10 +293,7 @@ class BlueskyConnector:
 
 
 def _limit(source: SourceSpec) -> int:
-    try:
-        return max(1, min(MAX_LIMIT, int(source.options.get("limit", MAX_LIMIT))))
-    except (TypeError, ValueError) as err:
-        raise PermanentError(f"{source.label()}: option limit must be a number 1-100") from err
+    return int_option(source.options, "limit", MAX_LIMIT, 1, MAX_LIMIT, source=source.label())
 
 
 def _xrpc_error(resp: Response) -> tuple[str, str]:

@@ -41,7 +41,7 @@ from connectors.base import MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.discourse_client import Forum, require_base
 from connectors.discourse_parse import post_key
 from connectors.discourse_topics import listed_topics, topic_pages
-from connectors.http import RetryPolicy, Walk
+from connectors.http import RetryPolicy, Walk, int_option
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ async def _search(
     forum: Forum, query: str, cursor: str | None, backfill_limit: int
 ) -> AsyncIterator[Page]:
     walk = Walk.load(cursor, source=forum.label)
-    max_pages = int(forum.source.options.get("search_pages", 5))
+    max_pages = int_option(forum.source.options, "search_pages", 5, 1, 100, source=forum.label)
     while True:
         number = int(walk.page or 1)
         data, resp = await forum.get_json(
@@ -182,7 +182,7 @@ async def _category_topics(forum: Forum, value: str) -> list[tuple[int, int | No
     assert match is not None  # parse_target checked it
     slug, ident = match.group(1), match.group(2)
     path = f"/c/{quote(slug)}/{ident}.json" if slug else f"/c/{ident}.json"
-    pages = max(1, int(forum.source.options.get("topic_pages", 1)))
+    pages = int_option(forum.source.options, "topic_pages", 1, 1, 100, source=forum.label)
     topics: list[tuple[int, int | None]] = []
     for number in range(pages):
         data, _ = await forum.get_json(path, [("page", str(number))] if number else [])

@@ -65,9 +65,11 @@ __all__ = [
     "Response",
     "RetryPolicy",
     "Walk",
+    "bool_option",
     "credentials_for_host",
     "epoch_utc",
     "excerpt",
+    "int_option",
     "is_newer",
     "item_raw",
     "max_id",
@@ -313,9 +315,7 @@ def _host(url: str) -> str:
         return url
 
 
-async def _read_capped(
-    resp: aiohttp.ClientResponse, limit: int, source: str, shown: str
-) -> bytes:
+async def _read_capped(resp: aiohttp.ClientResponse, limit: int, source: str, shown: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     async for chunk in resp.content.iter_chunked(1 << 16):
@@ -479,3 +479,29 @@ def credentials_for_host(credentials: Mapping[str, str], base_url: str) -> Mappi
         return credentials
     log.debug("credentials are for %s, not %s: not sent", host, target)
     return {}
+
+
+def int_option(
+    options: Mapping[str, Any], key: str, default: int, low: int, high: int, *, source: str
+) -> int:
+    """A whole-number source option within [low, high]; options arrive as text from the CLI."""
+    value = options.get(key, default)
+    try:
+        number = int(str(value).strip())
+    except ValueError as err:
+        raise PermanentError(
+            f"{source}: option {key} must be a whole number {low}-{high}, not {value!r}"
+        ) from err
+    return max(low, min(high, number))
+
+
+def bool_option(options: Mapping[str, Any], key: str, default: bool, *, source: str) -> bool:
+    value = options.get(key, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise PermanentError(f"{source}: option {key} must be true or false, not {value!r}")

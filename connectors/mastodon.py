@@ -43,7 +43,9 @@ from connectors.http import (
     Response,
     RetryPolicy,
     Walk,
+    bool_option,
     credentials_for_host,
+    int_option,
     parse_iso8601_utc,
     parse_link_header,
     ratelimit_parser,
@@ -170,7 +172,7 @@ class MastodonConnector:
     ) -> tuple[str, dict[str, Any]]:
         label = source.label()
         if target.kind == "tag":
-            local = bool(source.options.get("local", False))
+            local = bool_option(source.options, "local", False, source=label)
             return f"/api/v1/timelines/tag/{quote(target.value)}", (
                 {"local": "true"} if local else {}
             )
@@ -293,11 +295,7 @@ class MastodonConnector:
 
 
 def _page_size(source: SourceSpec) -> int:
-    try:
-        limit = int(source.options.get("limit", MAX_LIMIT))
-    except (TypeError, ValueError) as err:
-        raise PermanentError(f"{source.label()}: option limit must be a number 1-40") from err
-    return max(1, min(MAX_LIMIT, limit))
+    return int_option(source.options, "limit", MAX_LIMIT, 1, MAX_LIMIT, source=source.label())
 
 
 def _next_max_id(resp: Response) -> str | None:

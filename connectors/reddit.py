@@ -39,6 +39,7 @@ from connectors.http import (
     Response,
     RetryPolicy,
     Walk,
+    int_option,
     ratelimit_parser,
     request,
 )
@@ -233,10 +234,7 @@ def _user_agent(source: SourceSpec) -> str:
 
 
 def _limit(source: SourceSpec) -> int:
-    try:
-        return max(1, min(MAX_LIMIT, int(source.options.get("limit", MAX_LIMIT))))
-    except (TypeError, ValueError) as err:
-        raise PermanentError(f"{source.label()}: option limit must be a number 1-100") from err
+    return int_option(source.options, "limit", MAX_LIMIT, 1, MAX_LIMIT, source=source.label())
 
 
 def _refusal(resp: Response, label: str, sub: str) -> Exception:

@@ -414,3 +414,17 @@ async def test_oversized_body_refused(fake_platform, http_session):
         await request(http_session, "GET", platform.url + "/x", source=SRC, max_body=100_000)
     resp = await request(http_session, "GET", platform.url + "/x", source=SRC)
     assert len(resp.body) == 300_000
+
+
+def test_options_from_text():
+    from connectors.http import bool_option, int_option
+
+    assert int_option({"limit": " 25 "}, "limit", 40, 1, 40, source="s") == 25
+    assert int_option({"limit": "400"}, "limit", 40, 1, 40, source="s") == 40
+    assert int_option({}, "limit", 40, 1, 40, source="s") == 40
+    with pytest.raises(PermanentError, match="s: option limit must be a whole number"):
+        int_option({"limit": "many"}, "limit", 40, 1, 40, source="s")
+    assert bool_option({"local": "false"}, "local", True, source="s") is False
+    assert bool_option({"local": "Yes"}, "local", False, source="s") is True
+    with pytest.raises(PermanentError, match="true or false"):
+        bool_option({"local": "maybe"}, "local", False, source="s")

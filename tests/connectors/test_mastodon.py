@@ -434,3 +434,12 @@ async def test_token_only_sent_to_its_own_instance(fake_platform, http_session, 
     source = SourceSpec("mastodon", "tag:hate", base_url=platform.url, credentials=creds)
     await collect_pages(connector, http_session, source)
     assert "Authorization" not in platform.requests[0].headers
+
+
+async def test_tag_local_option_from_cli_text(fake_platform, http_session, connector):
+    platform = await fake_platform()
+    Instance(platform).add(1)
+    await collect_pages(connector, http_session, spec(platform, local="false"))
+    assert "local" not in platform.requests[-1].query
+    await collect_pages(connector, http_session, spec(platform, local="true"))
+    assert platform.requests[-1].query["local"] == "true"
