@@ -18,7 +18,8 @@ a log, an exception or the database.
 ``Pacer`` paces requests on a platform's own rate-limit headers so that we slow down *before* the
 platform refuses us. The helpers below (dates, ids, Link headers, the raw item bytes, source
 health logging) are what every connector needs and should not re-implement; the parsers live in
-``connectors.http_parse`` and the resumable cursor ``Walk`` in ``connectors.http_walk``, both
+``connectors.http_parse``, the resumable cursor ``Walk`` in ``connectors.http_walk`` and
+``HealthLog`` in ``connectors.http_health``, all
 re-exported here so connectors import from one place.
 """
 
@@ -45,8 +46,11 @@ from connectors.base import (
     RateLimited,
     SourceUnavailable,
 )
+from connectors.http_health import HealthLog
 from connectors.http_parse import (
+    bool_option,
     epoch_utc,
+    int_option,
     is_newer,
     item_raw,
     max_id,
@@ -428,43 +432,6 @@ async def request(
     )
 
 
-# --------------------------------------------------------------------------- source health
-
-
-class HealthLog:
-    """Logs a source going down once, and its recovery once, instead of on every poll."""
-
-    def __init__(self, logger: logging.Logger | None = None) -> None:
-        self._log = logger or log
-        self._down: dict[str, tuple[float, str]] = {}
-
-    def failure(self, source: str, err: BaseException, *, now: float | None = None) -> bool:
-        """Record a failed poll; returns True when this is the transition to down."""
-        message = str(err) or type(err).__name__
-        if source in self._down:
-            self._log.debug("%s still failing: %s", source, message)
-            return False
-        self._down[source] = (time.time() if now is None else now, message)
-        self._log.warning("source %s is failing: %s", source, message)
-        return True
-
-    def success(self, source: str, *, now: float | None = None) -> bool:
-        """Record a good poll; returns True when this is the recovery from down."""
-        if source not in self._down:
-            return False
-        since, _ = self._down.pop(source)
-        elapsed = (time.time() if now is None else now) - since
-        self._log.info("source %s recovered after %.0fs", source, elapsed)
-        return True
-
-    def is_down(self, source: str) -> bool:
-        return source in self._down
-
-    def down(self) -> dict[str, str]:
-        """Sources currently failing → the first error message."""
-        return {name: msg for name, (_, msg) in self._down.items()}
-
-
 def credentials_for_host(credentials: Mapping[str, str], base_url: str) -> Mapping[str, str]:
     """The credentials, or none when they name another ``host`` than ``base_url``'s.
 
@@ -479,29 +446,3 @@ def credentials_for_host(credentials: Mapping[str, str], base_url: str) -> Mappi
         return credentials
     log.debug("credentials are for %s, not %s: not sent", host, target)
     return {}
-
-
-def int_option(
-    options: Mapping[str, Any], key: str, default: int, low: int, high: int, *, source: str
-) -> int:
-    """A whole-number source option within [low, high]; options arrive as text from the CLI."""
-    value = options.get(key, default)
-    try:
-        number = int(str(value).strip())
-    except ValueError as err:
-        raise PermanentError(
-            f"{source}: option {key} must be a whole number {low}-{high}, not {value!r}"
-        ) from err
-    return max(low, min(high, number))
-
-
-def bool_option(options: Mapping[str, Any], key: str, default: bool, *, source: str) -> bool:
-    value = options.get(key, default)
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off", ""):
-        return False
-    raise PermanentError(f"{source}: option {key} must be true or false, not {value!r}")

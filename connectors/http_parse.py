@@ -7,11 +7,11 @@ import email.utils
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import MalformedResponse
+from connectors.base import MalformedResponse, PermanentError
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
@@ -125,3 +125,29 @@ def parse_retry_after(value: str | None, *, clock: Callable[[], float] = time.ti
     if when is None:
         return None
     return max(0.0, when.timestamp() - clock())
+
+
+def int_option(
+    options: Mapping[str, Any], key: str, default: int, low: int, high: int, *, source: str
+) -> int:
+    """A whole-number source option within [low, high]; options arrive as text from the CLI."""
+    value = options.get(key, default)
+    try:
+        number = int(str(value).strip())
+    except ValueError as err:
+        raise PermanentError(
+            f"{source}: option {key} must be a whole number {low}-{high}, not {value!r}"
+        ) from err
+    return max(low, min(high, number))
+
+
+def bool_option(options: Mapping[str, Any], key: str, default: bool, *, source: str) -> bool:
+    value = options.get(key, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise PermanentError(f"{source}: option {key} must be true or false, not {value!r}")
