@@ -176,3 +176,34 @@ async def test_claimed_item_is_read_only_for_the_other_officer(
     assert _item_id(b) == item
     await ctx_a.close()
     await ctx_b.close()
+
+
+async def test_clear_fifty_items_by_keyboard_with_wellness_blur(
+    server: str, browser: Any, db: Database, fake_scorer: FakeScorer, artifacts: Path
+) -> None:
+    from monitor import sessions
+    from monitor.users import get_user
+
+    make_users(db)
+    with db.write() as s:
+        user = get_user(s, "officer")
+        assert user is not None
+        sessions.set_preferences(s, user.id or 0, {"blur_text": True})
+    fill_queue(db, fake_scorer, [f"post {n}: immigrants are scum" if n % 2 else f"post {n}"
+                                 for n in range(50)])
+    context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    page = await _login(context, server, "officer")
+    await page.screenshot(path=str(artifacts / "queue-blurred.png"))
+    started = time.monotonic()
+    await _press(page, "n")
+    count = 0
+    while _item_id(page) is not None:
+        await _press(page, "d")
+        count += 1
+        assert count <= 50
+    elapsed = time.monotonic() - started
+    assert count == 50 and "clear" in page.url
+    with db.read() as s:
+        assert not s.exec(select(QueueItem).where(QueueItem.status == "open")).all()
+    print(f"\nkeyboard triage: 50 items in {elapsed:.1f}s ({elapsed / 50 * 1000:.0f} ms/item)")
+    await context.close()

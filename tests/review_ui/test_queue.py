@@ -82,3 +82,45 @@ async def test_queue_page_shows_row_fields_and_keeps_filters(
     html = await (await client.get("/queue?strand=race&min_score=0.5")).text()
     assert 'value="race" selected' in html and 'value="0.5"' in html
     assert "/items/" in html and "strand=race" in html
+
+
+def test_racing_officers_each_get_a_different_item(
+    db: Database, fake_scorer: FakeScorer
+) -> None:
+    """Eight officers ask for the next item at the same moment, from eight threads."""
+    import threading
+
+    from monitor import users
+
+    with db.write() as s:
+        ids = [users.create_user(s, username=f"o{n}", role="officer",
+                                 password="a-long-password", actor="t").id or 0
+               for n in range(8)]
+    fill_queue(db, fake_scorer, [f"post {n}" for n in range(8)])
+    got: dict[int, int | None] = {}
+    barrier = threading.Barrier(len(ids))
+
+    def take(uid: int) -> None:
+        barrier.wait()
+        with db.write() as s:
+            got[uid] = queue.claim_next(s, uid, queue.QueueFilters(), now=utcnow())
+
+    threads = [threading.Thread(target=take, args=(uid,)) for uid in ids]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = list(got.values())
+    assert None not in claimed and len(set(claimed)) == len(ids)
+
+
+async def test_previous_and_next_follow_queue_order(
+    client: Client, db: Database, populated: list[int]
+) -> None:
+    await login(client, "officer")
+    page = _page(db, limit=50)
+    order = [r.item_id for r in page.rows]
+    r = await client.get(f"/next?after={order[1]}", allow_redirects=False)
+    assert r.headers["Location"].startswith(f"/items/{order[2]}")
+    r = await client.get(f"/next?after={order[1]}&dir=prev", allow_redirects=False)
+    assert r.headers["Location"].startswith(f"/items/{order[0]}")
