@@ -324,14 +324,16 @@ def hostile_text(max_fragments: int = 12) -> Any:
     return st.lists(piece, max_size=max_fragments).map("".join)
 
 
-def assert_readable(text: str, *, html: bool = True) -> None:
-    """What the officer reads: no invisible or control characters; from HTML, no script/style
-    content (plain-text platforms show markup literally, as their readers see it)."""
+def assert_readable(text: str) -> None:
+    """What the officer reads has no invisible or control characters (bar newline and ZWJ).
+
+    Whether markup such as ``<script>`` survives as *text* is not checked here: by the HTML
+    parsing rules a browser shows ``<?<script>alert(1)</script>`` as the text ``alert(1)``, and
+    so do we; script elements being dropped is pinned by fixture tests instead.
+    """
     import unicodedata
 
     for ch in text:
         if ch in "\n\u200d":
             continue
         assert unicodedata.category(ch) not in ("Cf", "Cc"), f"invisible {ch!r} kept in {text!r}"
-    if html:
-        assert "alert('x')" not in text and "display:none" not in text

@@ -436,7 +436,7 @@ def test_post_normaliser_with_hostile_text(text, alt, handle, created):
         post = parse_post({"post": view}, source="prop")
     except MalformedResponse:
         return
-    assert_readable(post.text, html=False)
+    assert_readable(post.text)
     assert post.created_at.tzinfo is not None
     assert post.url.startswith("https://bsky.app/profile/")
 

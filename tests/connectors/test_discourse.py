@@ -433,3 +433,9 @@ async def test_api_key_only_sent_to_its_own_forum(fake_platform, http_session, c
     creds["host"] = "127.0.0.1"
     await collect_pages(connector, http_session, spec(platform, credentials=creds))
     assert platform.requests[-1].headers["Api-Key"] == "KEY-1"
+
+
+def test_script_and_style_elements_dropped_from_cooked():
+    cooked = "<p>before</p><script>steal()</script><style>p{}</style><p>after</p>"
+    post = parse_post(_item(cooked), base="https://f.example", source="prop")
+    assert post.text == "before\nafter"

@@ -400,7 +400,7 @@ def test_thing_normaliser_with_hostile_text(title, body, author, created):
         post = parse_thing(item, source="prop")
     except MalformedResponse:
         return
-    assert_readable(post.text, html=False)
+    assert_readable(post.text)
     assert json.loads(post.raw) == item
 
 
