@@ -156,3 +156,43 @@ def case_detail(session: Session, reference: str) -> CaseDetail:
         contact_count=contact_count,
         usernames=names,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemPreview:
+    item: QueueItem
+    capture: Capture
+    case_reference: str | None  # the case the item is already in, if any
+
+
+def item_previews(session: Session, ids: Sequence[int]) -> list[ItemPreview]:
+    """The items an officer is about to escalate, in the order given; unknown ids are skipped."""
+    out: list[ItemPreview] = []
+    for i in dict.fromkeys(ids):
+        item = session.get(QueueItem, i)
+        capture = session.get(Capture, item.capture_id) if item else None
+        if item is None or capture is None:
+            continue
+        ref = session.exec(
+            select(Case.reference).join(CaseItem, col(CaseItem.case_id) == col(Case.id))
+            .where(CaseItem.queue_item_id == i)
+        ).first()
+        out.append(ItemPreview(item, capture, ref))
+    return out
+
+
+def open_case_choices(session: Session, limit: int = 200) -> list[tuple[str, str]]:
+    """Cases items can still be added to (not closed), newest first."""
+    rows = session.exec(
+        select(Case.reference, Case.title).where(Case.status != "closed_nfa")
+        .order_by(col(Case.id).desc()).limit(limit)
+    ).all()
+    return [(str(r), str(t)) for r, t in rows]
+
+
+def case_workers(session: Session) -> list[User]:
+    """Accounts a case can be handed to."""
+    return list(session.exec(
+        select(User).where(col(User.role).in_(["admin", "officer"]),
+                           col(User.disabled).is_(False)).order_by(col(User.username))
+    ).all())

@@ -218,7 +218,7 @@ def _attach_items(
     return ids
 
 
-def _from_decisions(
+def defaults_from_decisions(
     session: Session, ids: Sequence[int]
 ) -> tuple[list[str], list[str], str | None]:
     """Strands, offences and perception already recorded by the officers who decided the items."""
@@ -263,7 +263,8 @@ def create_case(
         raise CaseError("title", f"keep the title under {MAX_TITLE} characters")
     if assignee is not None and not can_work_cases(assignee):
         raise CaseError("assignee", f"{assignee.username} ({assignee.role}) cannot hold cases")
-    d_strands, d_offences, d_perception = _from_decisions(session, [int(i) for i in item_ids])
+    ids = [int(i) for i in item_ids]
+    d_strands, d_offences, d_perception = defaults_from_decisions(session, ids)
     case = Case(
         reference=next_reference(session, now),
         title=title,

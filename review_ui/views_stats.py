@@ -1,0 +1,65 @@
+"""The statistics page (server-rendered SVG charts) and its CSV download for the force's returns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+from markupsafe import Markup
+
+from monitor import stats
+from monitor.storage.db import Database
+from monitor.storage.types import utcnow
+from review_ui import keys
+from review_ui.access import DESK, Route
+from review_ui.middlewares import DeskError
+from review_ui.render import render
+from review_ui.views_cases import register
+
+
+def _day(request: web.Request, name: str) -> date | None:
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as err:
+        raise DeskError(400, f"{name}: {raw!r} is not a date like 2026-11-28") from err
+
+
+def _compute(db: Database, since: date | None, until: date | None) -> stats.Stats:
+    with db.read() as s:
+        return stats.compute(s, since=since, until=until)
+
+
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    since, until = _day(request, "since"), _day(request, "until")
+    db = request.app[keys.DB]
+    st = await db.run(_compute, db, since, until)
+    # bar_chart escapes every label itself, so its output is safe markup by construction.
+    charts = {name: Markup(svg) for name, svg in stats.charts(st).items()}  # noqa: S704
+    return render(request, "stats/index.html", {
+        "st": st, "charts": charts, "titles": stats.CHART_TITLES,
+        "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+        "tables": {n: stats.ordered(c, by_key=n.endswith("_week"))
+                   for n, c in st.sections().items()},
+    })
+
+
+async def stats_csv(request: web.Request) -> web.StreamResponse:
+    since, until = _day(request, "since"), _day(request, "until")
+    db = request.app[keys.DB]
+    st = await db.run(_compute, db, since, until)
+    name = f"hate-monitor-stats-{utcnow():%Y%m%d}.csv"
+    return web.Response(text=stats.to_csv(st), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/stats", stats_page, DESK, "stats"),
+    Route("GET", "/stats.csv", stats_csv, DESK, "stats_csv"),
+)
+
+
+def setup_routes(app: web.Application) -> None:
+    register(app, ROUTES)
