@@ -52,8 +52,10 @@ def strip_invisible(text: str) -> str:
 
 def clean_text(text: str, *, max_len: int = MAX_TEXT) -> str:
     """Normalise plain text: NFC, no invisible characters, tidy whitespace, bounded length."""
-    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = strip_invisible(text)
+    # Invisible characters go before composing: a zero-width space between "e" and a combining
+    # accent would otherwise block NFC and leave a non-NFC pair once it is removed.
+    text = strip_invisible(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = unicodedata.normalize("NFC", text)
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     text = _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
     if len(text) > max_len:
