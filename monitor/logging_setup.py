@@ -64,4 +64,7 @@ def configure_logging(json: bool, *, level: int | str = logging.INFO,
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    # review_ui.request_id writes the access line; aiohttp's own one would duplicate it and
+    # logs query strings (filters, ``next=`` addresses), which we keep out of the logs.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     return handler

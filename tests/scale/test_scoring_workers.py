@@ -72,8 +72,8 @@ def test_lost_lease_is_not_written_twice(db: Database) -> None:
     slow = claim_batch(db, worker_id="slow", batch_size=10, lease_seconds=-1, now=utcnow())
     assert len(slow.captures) == 3  # already expired: free for the next claim
     assert score_pending(db, FakeScorer(), batch_size=10, worker_id="fast") == 3
-    from monitor.scoring_worker import _write_scores
     from monitor.priority import PriorityWeights
+    from monitor.scoring_worker import _write_scores
 
     preds = dict(zip([c.id or 0 for c in slow.captures],
                      FakeScorer().predict([c.text for c in slow.captures]), strict=True))

@@ -20,6 +20,22 @@ depends_on = None
 UTC = monitor.storage.types.UTCDateTime
 
 
+# Desk indexes on queue_items (bench/bench_pages.py, EXPLAIN at 1M items): every queue page is
+# ordered by (priority desc, id desc) and pages by keyset on that pair, so each common filter
+# gets an index that ends in (priority, id) and the page is read straight off it, stopping at
+# 51 rows. Without them a filtered page walks ix_queue_open_priority and discards non-matching
+# rows (a rare strand or a quiet source means most of the open queue), and "status=all" sorts
+# the whole table.
+QUEUE_INDEXES: dict[str, list[str]] = {
+    "ix_queue_priority_id": ["priority", "id"],
+    "ix_queue_status_severity": ["status", "severity", "priority", "id"],
+    "ix_queue_status_strand": ["status", "top_strand", "priority", "id"],
+    "ix_queue_status_platform": ["status", "platform", "priority", "id"],
+    "ix_queue_status_source": ["status", "source_id", "priority", "id"],
+    "ix_queue_status_created": ["status", "created_at"],
+}
+
+
 def upgrade() -> None:
     op.create_table(
         "scoring_backlog",
@@ -33,6 +49,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_scoring_backlog_leased_until", "scoring_backlog", ["leased_until"], unique=False
     )
+    for name, columns in QUEUE_INDEXES.items():
+        op.create_index(name, "queue_items", columns, unique=False)
     op.create_table(
         "worker_stats",
         sa.Column("worker_id", sa.String(length=120), nullable=False),
@@ -49,5 +67,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("worker_stats")
+    for name in QUEUE_INDEXES:
+        op.drop_index(name, table_name="queue_items")
     op.drop_index("ix_scoring_backlog_leased_until", table_name="scoring_backlog")
     op.drop_table("scoring_backlog")
