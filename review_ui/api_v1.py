@@ -57,6 +57,10 @@ def api_handler(handler: Handler) -> Handler:
             return await handler(request)
         except ApiError as err:
             return web.json_response(err.body, status=err.status, headers=err.headers)
+        except web.HTTPRequestEntityTooLarge as exc:
+            return web.json_response({
+                "error": f"the request body is too large for this server ({exc.text})",
+                "status": exc.status, "fields": {"body": "too large"}}, status=exc.status)
         except web.HTTPException as exc:
             if exc.status < 400:
                 raise
@@ -142,6 +146,8 @@ async def create_report(request: web.Request) -> web.StreamResponse:
         body = json.loads(await request.read())
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ApiError(400, f"the body is not valid JSON: {err}") from err
+    except RecursionError as err:  # "[[[[..." nested past the parser's depth
+        raise ApiError(400, "the body is not valid JSON: nested too deeply") from err
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object with the report's fields")
     unknown = sorted(set(body) - FIELDS)
