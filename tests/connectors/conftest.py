@@ -15,6 +15,10 @@ mid-transfer (``truncate=True``). Handlers may be async callables taking the ``w
 and returning a ``Reply`` (to branch on query parameters, e.g. pagination).
 
 ``FakeClock`` + ``FakeSleep`` drive time explicitly: nothing in these tests sleeps for real.
+``collect_pages`` runs a connector (optionally stopping after N pages, as a crash would) and
+``last_cursor`` gives the cursor the sweep would have stored. ``fixture_bytes`` reads this repo's
+fixtures; ``shared_fixture`` / ``shared_headers`` read ../shared/fixtures or skip saying why.
+``hostile_text`` (a hypothesis strategy) and ``assert_readable`` serve normaliser properties.
 """
 
 from __future__ import annotations
