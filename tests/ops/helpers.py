@@ -81,9 +81,7 @@ class Scripted:
             self.active -= 1
 
 
-def add(
-    db: Database, name: str = "town", basis: Basis | None = BASIS, **fields: object
-) -> int:
+def add(db: Database, name: str = "town", basis: Basis | None = BASIS, **fields: object) -> int:
     with db.write() as s:
         src = add_source(
             s, name=name, connector="mastodon", target="tag:towncentre", actor="t", basis=basis

@@ -1,4 +1,4 @@
-"""Retention: dry run, real run, what is kept (cases, recent, hate, undone), audit without content."""
+"""Retention: dry run, real run, what is kept (cases, recent, hate, undone), content-free audit."""
 
 from __future__ import annotations
 
@@ -60,10 +60,16 @@ async def seed(db: Database) -> dict[str, int]:
     )
     # An edited version of post 1: its second capture must go too.
     await process_posts(
-        db, FakeScorer(), [make_post(1, "old dismissed (edited)")], weights=PriorityWeights(),
-        origin="sweep", actor="t",
+        db,
+        FakeScorer(),
+        [make_post(1, "old dismissed (edited)")],
+        weights=PriorityWeights(),
+        origin="sweep",
+        actor="t",
     )
-    ids = dict(zip(["old", "case", "recent", "hate", "undone", "open"], batch.queue_item_ids))
+    ids = dict(
+        zip(["old", "case", "recent", "hate", "undone", "open"], batch.queue_item_ids, strict=True)
+    )
     with db.write() as s:
         user = User(username="cso", role="officer", password_hash="x")
         s.add(user)
@@ -72,9 +78,17 @@ async def seed(db: Database) -> dict[str, int]:
         def decide(key: str, outcome: str, at: datetime, undone: bool = False) -> None:
             item = s.get(QueueItem, ids[key])
             assert item is not None
-            s.add(Decision(queue_item_id=item.id or 0, capture_id=item.capture_id,
-                           user_id=user.id or 0, outcome=outcome, rationale="quotes the post",
-                           created_at=at, undone_at=at + timedelta(seconds=5) if undone else None))
+            s.add(
+                Decision(
+                    queue_item_id=item.id or 0,
+                    capture_id=item.capture_id,
+                    user_id=user.id or 0,
+                    outcome=outcome,
+                    rationale="quotes the post",
+                    created_at=at,
+                    undone_at=at + timedelta(seconds=5) if undone else None,
+                )
+            )
             item.status = "open" if undone else "decided"
             s.add(item)
 
@@ -153,7 +167,9 @@ async def test_retention_cli_dry_run_and_real_run(
     runner = CliRunner()
     dry = runner.invoke(cli, ["--config", str(config), "retention", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert f"would purge item {ids['old']}" in dry.output and "1 item(s) would be purged" in dry.output
+    assert (
+        f"would purge item {ids['old']}" in dry.output and "1 item(s) would be purged" in dry.output
+    )
     assert count(db, QueueItem) == 6
     real = runner.invoke(cli, ["--config", str(config), "retention"])
     assert real.exit_code == 0, real.output

@@ -33,13 +33,20 @@ def runs(db: Database) -> list[SweepRun]:
         return list(s.exec(select(SweepRun).order_by(SweepRun.id)).all())  # type: ignore[arg-type]
 
 
-async def test_sweep_records_history(db: Database, settings: Settings, http: aiohttp.ClientSession) -> None:
+async def test_sweep_records_history(
+    db: Database, settings: Settings, http: aiohttp.ClientSession
+) -> None:
     sid = add(db)
     out = await runner(db, settings, http, Scripted(7)).run(sid)
     assert out.status == "swept" and out.result is not None and out.result.new == 7
     [run] = runs(db)
     assert (run.outcome, run.trigger, run.fetched, run.new, run.duplicate, run.worker) == (
-        "ok", "schedule", 7, 7, 0, "w1"
+        "ok",
+        "schedule",
+        7,
+        7,
+        0,
+        "w1",
     )
     assert run.finished_at is not None and run.finished_at >= run.started_at
     assert holder_of(db, sid) is None  # lease released
@@ -66,7 +73,9 @@ async def test_expired_basis_refuses_and_records_the_reason_once(
     assert ev.reason and "expired" in ev.reason
 
 
-async def test_missing_basis_refuses(db: Database, settings: Settings, http: aiohttp.ClientSession) -> None:
+async def test_missing_basis_refuses(
+    db: Database, settings: Settings, http: aiohttp.ClientSession
+) -> None:
     sid = add(db, "nobasis", basis=None)
     out = await runner(db, settings, http, Scripted(3)).run(sid)
     assert out.status == "refused" and "no lawful basis" in (out.reason or "")

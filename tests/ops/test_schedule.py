@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,8 +16,8 @@ from monitor.storage.models import Source
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 
 
-def src(**kw: object) -> Source:
-    base: dict[str, object] = {"id": 1, "name": "town", "connector": "mastodon", "target": "t"}
+def src(**kw: Any) -> Source:
+    base: dict[str, Any] = {"id": 1, "name": "town", "connector": "mastodon", "target": "t"}
     return Source(**(base | kw))
 
 
@@ -75,9 +76,7 @@ def test_missed_runs_coalesce_into_one_catch_up() -> None:
 
 def test_backoff_doubles_in_schedule_periods_and_is_capped() -> None:
     p, cap = timedelta(minutes=15), timedelta(hours=6)
-    assert [backoff_delay(n, p, cap) for n in (1, 2, 3, 4)] == [
-        timedelta(0), 2 * p, 4 * p, 8 * p
-    ]
+    assert [backoff_delay(n, p, cap) for n in (1, 2, 3, 4)] == [timedelta(0), 2 * p, 4 * p, 8 * p]
     assert backoff_delay(30, p, cap) == cap
 
 

@@ -34,7 +34,9 @@ async def wait_for(cond: object, timeout: float = 5.0) -> None:
     await asyncio.wait_for(poll(), timeout)
 
 
-def sched(db: Database, settings: Settings, http: aiohttp.ClientSession, conn: Scripted) -> SweepScheduler:
+def sched(
+    db: Database, settings: Settings, http: aiohttp.ClientSession, conn: Scripted
+) -> SweepScheduler:
     return SweepScheduler(
         db=db, runner=runner(db, settings, http, conn), ops=OpsSettings(resync_s=3600)
     )
@@ -106,9 +108,7 @@ async def test_resync_follows_enable_disable_and_schedule_changes(
         await s.resync()
         assert s.scheduler.get_job(f"sweep:{sid}") is None
         with db.read() as session:
-            refused = session.exec(
-                select(SweepRun).where(SweepRun.outcome == "refused")
-            ).one()
+            refused = session.exec(select(SweepRun).where(SweepRun.outcome == "refused")).one()
         assert "not understood" in (refused.error or "")
     finally:
         await s.stop()
