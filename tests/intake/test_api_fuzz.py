@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from aiohttp import web
@@ -75,7 +76,7 @@ def test_api_has_no_server_errors(served: tuple[str, web.Application], db: Datab
             @given(case=operation.as_strategy(generation_mode=mode))
             @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                       suppress_health_check=list(HealthCheck), derandomize=True)
-            def run(case: schemathesis.Case) -> None:
+            def run(case: Any) -> None:
                 response = case.call(base_url=f"{base}/api/v1", session=http,
                                      headers={"Authorization": f"Bearer {token}"})
                 seen[response.status_code] = seen.get(response.status_code, 0) + 1
