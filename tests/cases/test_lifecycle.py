@@ -152,3 +152,18 @@ def test_handover_notes_details_and_adding_items(
 def test_unknown_reference_is_a_clear_error(db: Database, people: People) -> None:
     with pytest.raises(cases.CaseError, match="HM-2026-000123"), db.read() as s:
         cases.require_case(s, "nonsense")
+
+
+def test_references_are_unique_under_concurrent_escalation(
+    db: Database, people: People, item_ids: list[int]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def escalate(item_id: int) -> str:
+        with db.write() as s:
+            return cases.create_case(s, actor=people.officer, item_ids=[item_id], reason="r",
+                                     allowed_strands=STRANDS, case_years=6, now=NOW).reference
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        refs = list(pool.map(escalate, item_ids))
+    assert sorted(refs) == [f"HM-2026-{n:06d}" for n in range(1, len(item_ids) + 1)]

@@ -1,0 +1,108 @@
+"""In a real browser: escalate two items, record a crime reference, export the pack, check it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from monitor.config import Settings
+from monitor.evidence_pack import verify_pack
+from monitor.storage.db import Database
+from tests.cases.test_web import HOSTILE, build_app
+from tests.review_ui.conftest import PASSWORD, fill_queue, make_users
+from tests.support import FakeScorer
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture
+async def base_url(settings: Settings, db: Database, fake_scorer: FakeScorer
+                   ) -> AsyncIterator[str]:
+    runner = web.AppRunner(build_app(settings, db, fake_scorer))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    host, port = runner.addresses[0][:2]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    playwright = pytest.importorskip("playwright.async_api")
+    async with playwright.async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            await b.close()
+
+
+async def test_escalate_record_crime_export_and_verify(
+    base_url: str, browser: Any, db: Database, fake_scorer: FakeScorer, tmp_path: Path
+) -> None:
+    make_users(db)
+    ids = fill_queue(db, fake_scorer, [HOSTILE, "muslims are scum, get out", "a nice day"])
+    context = await browser.new_context(accept_downloads=True)
+    page = await context.new_page()
+    page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+    await page.goto(base_url + "/login")
+    await page.fill("input[name=username]", "officer")
+    await page.fill("input[name=password]", PASSWORD)
+    async with page.expect_navigation():
+        await page.press("input[name=password]", "Enter")
+
+    # What the queue's "escalate" action opens: the form with the chosen item ids.
+    await page.goto(f"{base_url}/cases/new?items={ids[0]}&items={ids[1]}")
+    await page.fill("#reason", "threats against a community")
+    await page.fill("#title", "Two posts from one group")
+    async with page.expect_navigation():
+        await page.click("#escalate-form button[type=submit]")
+    assert "/cases/HM-" in page.url
+    reference = page.url.split("/cases/")[1].split("?")[0]
+    assert await page.evaluate("typeof window.alert") == "function"  # page scripts intact
+    assert HOSTILE.split(">")[0] in await page.inner_text(f"#item-{ids[0]} .post-text")
+
+    await page.select_option("#status", "crime_recorded")
+    await page.fill("#crime_reference", "GW/2026/4242")
+    await page.fill("#status-reason", "recorded on the crime system")
+    async with page.expect_navigation():
+        await page.click("#status-form button[type=submit]")
+    assert await page.inner_text("#crime-reference") == "GW/2026/4242"
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "case-detail.png"), full_page=True)
+
+    await page.click("#export-link")
+    await page.fill("#recipient", "CPS Wales")
+    await page.fill("#justification", "pre-charge advice")
+    async with page.expect_download() as info:
+        await page.click("#export-form button[type=submit]")
+    download = await info.value
+    pack = tmp_path / "pack.zip"
+    await download.save_as(str(pack))
+    await context.close()
+
+    assert verify_pack(pack) == []
+    with zipfile.ZipFile(pack) as zf:
+        doc = json.loads(zf.read("case.json"))
+        assert "&lt;script&gt;" in zf.read("report.html").decode()
+    assert doc["case"]["reference"] == reference
+    assert doc["case"]["crime_reference"] == "GW/2026/4242"
+    assert sorted(i["queue_item_id"] for i in doc["items"]) == sorted(ids[:2])
+    assert doc["recipient"] == "CPS Wales"
