@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -173,3 +174,21 @@ async def test_disabled_and_removed_sources_do_not_run(
     r = runner(db, settings, http, Scripted(3))
     assert (await r.run(sid)).status == "disabled"
     assert (await r.run(9999)).status == "missing"
+
+
+async def test_a_sweep_that_loses_its_lease_stops(
+    db: Database, settings: Settings, http: aiohttp.ClientSession
+) -> None:
+    sid = add(db)
+    gate = asyncio.Event()  # never opens: the sweep stalls, as a hung connection would
+    conn = Scripted(3, gate=gate)
+    task = asyncio.ensure_future(runner(db, settings, http, conn, lease_ttl_s=3).run(sid))
+    await asyncio.wait_for(conn.started.wait(), 5)
+    with db.write() as s:  # our lease expired and another worker claimed the source
+        lease = s.get(SourceLease, sid)
+        assert lease is not None
+        lease.holder = "worker-2"
+        s.add(lease)
+    out = await asyncio.wait_for(task, 5)  # the heartbeat (every ttl/3 = 1 s) notices
+    assert out.status == "crashed" and "lost the source's lease" in (out.reason or "")
+    assert holder_of(db, sid) == "worker-2"  # and we did not release their lease
