@@ -43,7 +43,7 @@ from connectors.rss_parse import (
     entry_time,
     parse_feed,
 )
-from monitor.post import Post
+from monitor.post import Post, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +89,16 @@ def feed_url(source: SourceSpec) -> str:
     return target
 
 
+MAX_ID = 255  # captures.post_id is VARCHAR(255)
+
+
 def _post_id(entry_id: str, feed: str) -> str:
-    if "://" in entry_id or entry_id.startswith(("tag:", "urn:")):
-        return entry_id
-    return f"{feed}#{entry_id}"
+    pid = entry_id if "://" in entry_id or entry_id.startswith(("tag:", "urn:")) else (
+        f"{feed}#{entry_id}")
+    if len(pid) > MAX_ID:
+        # Long guids (tracking-laden URLs) keep a readable head and stay unique by their hash.
+        pid = f"{pid[:180]}#sha256:{sha256_hex(pid.encode('utf-8'))}"
+    return pid
 
 
 def _thread(link: str) -> str | None:
@@ -200,8 +206,8 @@ class RssConnector:
         seen: set[str] = set()
         skipped = 0
         for when, entry in dated:
-            if first_run and len(posts) >= backfill_limit:
-                break
+            if first_run and 0 < backfill_limit <= len(posts):
+                break  # 0 means no limit, as for the shared Walk
             try:
                 post = to_post(entry, feed.feed, url=identity, when=when, response=response)
             except (MalformedResponse, ValueError, TypeError) as err:

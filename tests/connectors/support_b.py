@@ -5,13 +5,22 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
+from sqlmodel import select
 
-from connectors.base import Page
+from connectors.base import Connector, Page
+from monitor.config import Settings
 from monitor.post import Post
+from monitor.sources import Basis, add_source
+from monitor.storage.db import Database
+from monitor.storage.models import Capture, Source
+from monitor.sweep import SweepResult, sweep_source
+from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"
@@ -52,3 +61,30 @@ def assert_no_loss(expected: Sequence[str], *runs: Iterable[Page]) -> None:
     seen = {pid for run in runs for pid in ids_of(run)}
     missing = [pid for pid in expected if pid not in seen]
     assert not missing, f"lost {missing}"
+
+
+# --------------------------------------------------------------------------- end-to-end sweeps
+
+
+async def sweep_into_db(
+    db: Database, settings: Settings, connector: Connector, *, name: str, connector_name: str,
+    target: str, base_url: str, backfill_limit: int = 200,
+) -> SweepResult:
+    """Register a source (with a lawful basis) and run one real sweep of it into the database."""
+    today = date.today()
+    basis = Basis("OP-TEST/2026/1", "public posts in the test community", "Insp. Test",
+                  today - timedelta(days=1), today + timedelta(days=30))
+    with db.write() as session:
+        exists = session.exec(select(Source).where(Source.name == name)).first() is not None
+        if not exists:
+            add_source(session, name=name, connector=connector_name, target=target, actor="test",
+                       basis=basis, base_url=base_url, backfill_limit=backfill_limit)
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
+        return await sweep_source(db, FakeScorer(), http, name, settings=settings,
+                                  connector=connector)
+
+
+def captures(db: Database) -> list[Capture]:
+    with db.read() as session:
+        query = select(Capture).order_by(Capture.id)  # type: ignore[arg-type]
+        return list(session.exec(query).all())

@@ -25,11 +25,13 @@ from connectors.lemmy_parse import lemmy_time, parse_comment, parse_post, site_i
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
 from tests.connectors.support_b import (
     assert_no_loss,
+    captures,
     clone,
     fixture_obj,
     ids_of,
     posts_of,
     shared_file,
+    sweep_into_db,
 )
 
 T0 = datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
@@ -404,3 +406,25 @@ def test_recorded_post_detail_and_user_parse() -> None:
         parse_post(item, host="h", languages={}, source="s")
     for item in user["comments"]:
         parse_comment(item, host="h", languages={}, source="s")
+
+
+async def test_sweeps_into_the_database(
+    fake_platform: Any, db: Any, settings: Any, connector: LemmyConnector
+) -> None:
+    platform = await fake_platform()
+    lemmy = FakeLemmy(platform)
+    lemmy.posts = [make_post(n, minutes=n) for n in range(1, 5)]
+    lemmy.comments = [make_comment(600 + n, post=4, minutes=10 + n) for n in range(1, 3)]
+    kw = dict(name="localtown", connector_name="lemmy", target="localtown",
+              base_url=platform.url)
+
+    result = await sweep_into_db(db, settings, connector, **kw)
+
+    assert (result.fetched, result.new, result.skipped, result.error) == (6, 6, 0, None)
+    stored = captures(db)
+    assert {c.url for c in stored} >= {"https://lemmy.example/post/4",
+                                       "https://lemmy.example/comment/602"}
+    assert {c.author_handle for c in stored} == {"alice@lemmy.example", "bob@other.example"}
+    lemmy.posts.append(make_post(5, minutes=5))
+    again = await sweep_into_db(db, settings, connector, **kw)
+    assert again.new == 1  # post 5; the ties at both marks are duplicates

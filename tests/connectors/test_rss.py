@@ -24,7 +24,14 @@ from connectors.http import RetryPolicy
 from connectors.rss import RssConnector, feed_url
 from connectors.rss_parse import entry_raw, entry_text, parse_feed
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
-from tests.connectors.support_b import fixture_text, ids_of, posts_of, shared_file
+from tests.connectors.support_b import (
+    captures,
+    fixture_text,
+    ids_of,
+    posts_of,
+    shared_file,
+    sweep_into_db,
+)
 
 FEED_PATH = "/comments/feed/"
 ETAG = '"v1"'
@@ -269,3 +276,36 @@ def test_recorded_illformed_feeds() -> None:
     undeclared = shared_file("rss", "feedparser_illformed_undeclared_namespace.xml").read_bytes()
     with pytest.raises(MalformedResponse, match="unbound prefix"):
         parse_feed(undeclared, url="u", content_type="", source="s")
+
+
+async def test_sweeps_into_the_database_and_then_finds_nothing_new(
+    fake_platform: Any, db: Any, settings: Any, fake_sleep: FakeSleep
+) -> None:
+    platform = await fake_platform()
+    FakeFeedServer(platform, fixture_text("rss", "comments.rss"))
+    connector = RssConnector(sleep=fake_sleep)
+    kw = dict(name="gazette", connector_name="rss", target=f"https://gazette.example{FEED_PATH}",
+              base_url=platform.url)
+
+    first = await sweep_into_db(db, settings, connector, **kw)
+    assert (first.fetched, first.new, first.skipped, first.error) == (4, 3, 1, None)
+    stored = captures(db)
+    assert {c.author_handle for c in stored} == {"Pat", "Chris", "Sam"}
+    assert stored[0].url == "https://gazette.example/2026/11/library-hours/#comment-903"
+    assert stored[0].origin == "sweep" and stored[0].raw_sha256
+
+    again = await sweep_into_db(db, settings, connector, **kw)
+    assert (again.fetched, again.new) == (0, 0)  # 304 Not Modified
+
+
+async def test_a_very_long_guid_still_fits_the_id_column(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: RssConnector
+) -> None:
+    platform = await fake_platform()
+    guid = "https://gazette.example/?utm=" + "x" * 400
+    body = fixture_text("rss", "comments.rss").replace(
+        "https://gazette.example/?p=412#comment-903", guid)
+    FakeFeedServer(platform, body)
+
+    post = posts_of(await collect_pages(connector, http_session, source(platform)))[0]
+    assert len(post.post_id) <= 255 and post.post_id.startswith(guid[:100])

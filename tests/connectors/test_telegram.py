@@ -23,7 +23,15 @@ from connectors.http import RetryPolicy
 from connectors.telegram import TelegramConnector, parse_target
 from connectors.telegram_parse import parse_message, parse_page, post_ref
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
-from tests.connectors.support_b import assert_no_loss, fixture_text, ids_of, posts_of, shared_file
+from tests.connectors.support_b import (
+    assert_no_loss,
+    captures,
+    fixture_text,
+    ids_of,
+    posts_of,
+    shared_file,
+    sweep_into_db,
+)
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
 CHANNEL = "localtownnews"
@@ -302,3 +310,23 @@ def test_recorded_message_fragments(name: str, check: Any) -> None:
     page = parse_page(shared_file("telegram", name).read_text(encoding="utf-8"), source="s")
     assert len(page.messages) == 1
     assert check(page.messages[0])
+
+
+async def test_sweeps_into_the_database(
+    fake_platform: Any, db: Any, settings: Any, connector: TelegramConnector
+) -> None:
+    platform = await fake_platform()
+    telegram = FakeTelegram(platform)
+    telegram.add(*range(1, 7))
+    kw = dict(name="town-news", connector_name="telegram", target=f"@{CHANNEL}",
+              base_url=platform.url)
+
+    result = await sweep_into_db(db, settings, connector, **kw)
+
+    assert (result.fetched, result.new, result.error) == (6, 6, None)
+    stored = captures(db)
+    assert {c.url for c in stored} == {f"https://t.me/{CHANNEL}/{n}" for n in range(1, 7)}
+    assert {c.raw_content_type for c in stored} == {"text/html"}
+    telegram.add(7)
+    again = await sweep_into_db(db, settings, connector, **kw)
+    assert (again.fetched, again.new) == (1, 1)

@@ -31,11 +31,13 @@ from tests.connectors.conftest import (
 )
 from tests.connectors.support_b import (
     assert_no_loss,
+    captures,
     clone,
     fixture_obj,
     ids_of,
     posts_of,
     shared_file,
+    sweep_into_db,
 )
 
 KEY = "AIzaSyTESTKEY-0123456789abcdefghijklmn"
@@ -359,3 +361,20 @@ async def test_recorded_errors_classify(
     platform.on("/youtube/v3/commentThreads", Reply(status=status, body=body))
     with pytest.raises(error):
         await collect_pages(connector, http_session, source(platform))
+
+
+async def test_sweeps_into_the_database_with_the_key_from_the_environment(
+    fake_platform: Any, db: Any, settings: Any, connector: YouTubeConnector,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HATE_MONITOR_YOUTUBE_API_KEY", KEY)
+    platform = await fake_platform()
+    FakeYouTube(platform).threads = [make_thread(n, minutes=n) for n in range(1, 5)]
+
+    result = await sweep_into_db(db, settings, connector, name="video", connector_name="youtube",
+                                 target=f"video:{VIDEO}", base_url=f"{platform.url}/youtube/v3")
+
+    assert (result.fetched, result.new, result.error) == (8, 8, None)
+    stored = captures(db)
+    assert all(c.url.startswith(f"https://www.youtube.com/watch?v={VIDEO}&lc=") for c in stored)
+    assert all(KEY.encode() not in c.raw for c in stored)
