@@ -21,7 +21,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, inspect, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    delete,
+    exists,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlmodel import Session, col
 from sqlmodel import select as sm_select
 
@@ -41,7 +52,7 @@ _OWNED = {"queue_items", "captures", "scores", "decisions", "payloads"}
 class ExternalRef:
     table: str
     column: str
-    referred: str  # queue_items | captures | payloads
+    referred: str  # one of _OWNED
 
 
 @dataclass(slots=True)
@@ -72,7 +83,7 @@ def external_refs(conn: Connection) -> list[ExternalRef]:
         for fk in insp.get_foreign_keys(table):
             referred = fk.get("referred_table")
             cols = fk.get("constrained_columns") or []
-            if referred in ("queue_items", "captures", "payloads") and len(cols) == 1:
+            if referred in _OWNED and len(cols) == 1:
                 refs.append(ExternalRef(table, cols[0], referred))
     return refs
 
@@ -88,26 +99,36 @@ def _referenced_items(
         if ref.referred == "payloads":
             continue
         tbl, column = _q(session, ref.table), _q(session, ref.column)
+        sql = f"SELECT DISTINCT {column} FROM {tbl} WHERE {column} IS NOT NULL"
+        found = {r[0] for r in session.execute(text(sql))}
+        if not found:
+            continue
         if ref.referred == "queue_items":
-            sql = f"SELECT DISTINCT {column} FROM {tbl} WHERE {column} IS NOT NULL"
-            found = {int(r[0]) for r in session.execute(text(sql))}
-            held |= found & set(ids)
+            held |= {int(i) for i in found} & set(ids)
+            continue
+        # A reference to a capture, score or decision protects the item it belongs to.
+        query: Select[Any]
+        if ref.referred == "decisions":
+            query = select(col(Decision.queue_item_id)).where(col(Decision.id).in_(found))
         else:
-            sql = f"SELECT DISTINCT {column} FROM {tbl} WHERE {column} IS NOT NULL"
-            cap_ids = {int(r[0]) for r in session.execute(text(sql))}
-            if cap_ids:
-                rows = session.execute(
-                    select(col(QueueItem.id))
-                    .join(
-                        Capture,
-                        and_(
-                            col(Capture.platform) == col(QueueItem.platform),
-                            col(Capture.post_id) == col(QueueItem.post_id),
-                        ),
-                    )
-                    .where(col(QueueItem.id).in_(ids), col(Capture.id).in_(cap_ids))
+            query = (
+                select(col(QueueItem.id))
+                .join(
+                    Capture,
+                    and_(
+                        col(Capture.platform) == col(QueueItem.platform),
+                        col(Capture.post_id) == col(QueueItem.post_id),
+                    ),
                 )
-                held |= {int(r[0]) for r in rows}
+                .where(col(QueueItem.id).in_(ids))
+            )
+            if ref.referred == "captures":
+                query = query.where(col(Capture.id).in_(found))
+            else:
+                query = query.join(Score, col(Score.capture_id) == col(Capture.id)).where(
+                    col(Score.id).in_(found)
+                )
+        held |= {int(r[0]) for r in session.execute(query)} & set(ids)
     return held
 
 
