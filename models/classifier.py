@@ -192,8 +192,12 @@ class HateClassifier:
         sample_weight: Sequence[float] | None = None,
         exemplars: Sequence[Exemplar] = (),
         exemplar_x: Matrix | None = None,
+        hate_only: bool = False,
     ) -> HateClassifier:
-        """Fit on precomputed embeddings (training caches them; cross-validation reuses them)."""
+        """Fit on precomputed embeddings (training caches them; cross-validation reuses them).
+
+        ``hate_only`` skips the strand and severity heads (cross-validation scores p(hate) only).
+        """
         o = self.options
         yy = np.asarray(y, dtype=np.int64)
         if len(yy) != len(x) or len(set(yy.tolist())) != 2:
@@ -210,8 +214,8 @@ class HateClassifier:
                                       hidden=o.hidden, seed=o.seed)
         raw = heads.forward(x[calib], self._hate)[:, 0]
         self._platt = heads.fit_platt(raw, yy[calib])
-        self._strand = self._fit_strands(x, strand_labels)
-        self._severity = self._fit_severity(x, yy, severities)
+        self._strand = self._fit_strands(x, None if hate_only else strand_labels)
+        self._severity = self._fit_severity(x, yy, None if hate_only else severities)
         self._exemplars = list(exemplars)
         if exemplars and exemplar_x is not None:
             self._exemplar_x = np.asarray(exemplar_x, dtype=np.float32)

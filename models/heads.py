@@ -53,7 +53,7 @@ def fit_binary(
 
         # MLPClassifier takes no sample weights: emulate them by resampling rows in proportion.
         idx = _weighted_rows(len(y), weight, seed)
-        mlp = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1.0 / c, max_iter=60,
+        mlp = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3 / c, max_iter=60,
                             early_stopping=True, random_state=seed)
         mlp.fit(x[idx], y[idx])
         return [(w.astype(np.float32), b.astype(np.float32))

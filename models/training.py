@@ -132,11 +132,12 @@ def _heldout_keys(data_dir: Path) -> set[str]:
 
 
 def _fit(model: HateClassifier, x: Matrix, rows: Sequence[Example],
-         exemplars: Sequence[Exemplar], ex_x: Matrix | None) -> HateClassifier:
+         exemplars: Sequence[Exemplar], ex_x: Matrix | None,
+         hate_only: bool = False) -> HateClassifier:
     return model.fit_embeddings(
         x, [r.label for r in rows], strand_labels=_strand_labels(rows),
         severities=[r.severity for r in rows], sample_weight=_weights(rows).tolist(),
-        exemplars=exemplars, exemplar_x=ex_x,
+        exemplars=exemplars, exemplar_x=ex_x, hate_only=hate_only,
     )
 
 
@@ -153,7 +154,8 @@ def contrast_cv(plan: TrainPlan, embedder: Encoder, base: list[Example], base_x:
                                     desc="contrast CV", unit="fold"):
         rows = base + [contrast[i] for i in train_idx]
         x = np.vstack([base_x, contrast_x[train_idx]])
-        model = _fit(HateClassifier(embedder, options=plan.options), x, rows, [], None)
+        model = _fit(HateClassifier(embedder, options=plan.options), x, rows, [], None,
+                     hate_only=True)
         p[test_idx] = model._p_hate(contrast_x[test_idx])
     y = [r.label for r in contrast]
     out = binary_metrics(y, p.tolist(), plan.options.threshold)
