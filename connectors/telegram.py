@@ -70,7 +70,6 @@ def to_post(message: Message, response: Response) -> Post:
         raw=message.html.encode("utf-8"),
         raw_content_type="text/html",
         parent_id=message.reply_to,
-        thread_id=message.reply_to,
         response=response.body,
         response_url=response.url,
     )
@@ -89,7 +88,8 @@ class TelegramConnector:
         self._retry = retry
 
     async def _fetch(
-        self, session: aiohttp.ClientSession, url: str, before: int | None, label: str
+        self, session: aiohttp.ClientSession, url: str, channel: str, before: int | None,
+        label: str,
     ) -> tuple[ChannelPage, Response]:
         response = await request(
             session, "GET", url, source=label,
@@ -97,9 +97,11 @@ class TelegramConnector:
             headers={"Accept": "text/html,application/xhtml+xml"},
             retry=self._retry, sleep=self._sleep,
         )
-        final_path = urlsplit(response.url).path
+        # Telegram redirects a channel without a preview to t.me/<channel> (no "/s/").
+        final_path = urlsplit(response.url).path.rstrip("/").lower()
+        redirected = not final_path.endswith(f"/s/{channel.lower()}")
         page = parse_page(response.text(), source=label)
-        if not page.is_preview or not final_path.startswith("/s/"):
+        if redirected or not page.is_preview:
             raise PermanentError(
                 f"{label}: {url} has no public web preview (Telegram answered with "
                 f"{response.url} and no messages); the channel may be private, have its "
@@ -121,7 +123,7 @@ class TelegramConnector:
         walk = Walk.load(cursor, source=label)
         while True:
             before = int(walk.page) if walk.page and walk.page.isdigit() else None
-            page, response = await self._fetch(session, url, before, label)
+            page, response = await self._fetch(session, url, channel, before, label)
             newest_first = sorted(page.messages, key=lambda m: m.message_id, reverse=True)
             oldest = newest_first[-1].message_id if newest_first else None
             next_pos = page.before if page.before is not None else oldest

@@ -230,6 +230,19 @@ async def test_rate_limit_errors_without_headers_become_rate_limited(
     assert "localtown" in str(err.value)
 
 
+async def test_a_retry_after_added_by_a_proxy_is_honoured(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: LemmyConnector
+) -> None:
+    platform = await fake_platform()
+    FakeLemmy(platform)
+    platform.script("/api/v3/post/list", Reply(status=429, body={"error": "rate_limit_error"},
+                                               headers={"Retry-After": "7"}))
+
+    with pytest.raises(RateLimited) as err:
+        await collect_pages(connector, http_session, source(platform))
+    assert err.value.retry_after == 7
+
+
 async def test_server_errors_are_retried_then_recover(
     fake_platform: Any, http_session: aiohttp.ClientSession, connector: LemmyConnector,
     fake_sleep: FakeSleep,

@@ -129,6 +129,15 @@ async def test_first_run_backfill_then_only_entries_since_its_floor(
     assert ids_of(again) == ["https://gazette.example/?p=412#comment-903"]
 
 
+async def test_a_backfill_limit_of_zero_means_no_limit(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: RssConnector
+) -> None:
+    platform = await fake_platform()
+    FakeFeedServer(platform, fixture_text("rss", "comments.rss"))
+    pages = await collect_pages(connector, http_session, source(platform), backfill_limit=0)
+    assert len(ids_of(pages)) == 3
+
+
 async def test_an_atom_feed_with_language_and_author_uri(
     fake_platform: Any, http_session: aiohttp.ClientSession, connector: RssConnector
 ) -> None:

@@ -40,13 +40,13 @@ CHANNEL = "localtownnews"
 class FakeTelegram:
     """``/s/<channel>[?before=N]``: the newest ``size`` messages below N, oldest first."""
 
-    def __init__(self, platform: FakePlatform, *, size: int = 4) -> None:
+    def __init__(self, platform: FakePlatform, *, size: int = 4, prefix: str = "") -> None:
         self.platform = platform
         self.size = size
         self.messages: dict[int, str] = {}
         self.template = fixture_text("telegram", "message.html")
         self.page = fixture_text("telegram", "page.html")
-        platform.on(f"/s/{CHANNEL}", self._serve)
+        platform.on(f"{prefix}/s/{CHANNEL}", self._serve)
 
     def add(self, *numbers: int) -> None:
         for n in numbers:
@@ -330,3 +330,13 @@ async def test_sweeps_into_the_database(
     telegram.add(7)
     again = await sweep_into_db(db, settings, connector, **kw)
     assert (again.fetched, again.new) == (1, 1)
+
+
+async def test_a_base_url_with_a_path_prefix_is_honoured(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: TelegramConnector
+) -> None:
+    platform = await fake_platform()
+    FakeTelegram(platform, prefix="/mirror/tg").add(1, 2)
+    src = SourceSpec(connector="telegram", target=CHANNEL, base_url=f"{platform.url}/mirror/tg/")
+
+    assert numbers(await collect_pages(connector, http_session, src)) == [2, 1]

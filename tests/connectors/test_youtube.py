@@ -181,20 +181,22 @@ async def test_resumes_after_a_crash_without_loss(
     assert {p.post_id for p in posts_of(quiet) if p.parent_id is None} == {f"Ugz{11:021d}"}
 
 
+@pytest.mark.parametrize("reason", ["quotaExceeded", "rateLimitExceeded"])
 async def test_quota_exhaustion_waits_until_midnight_pacific(
     fake_platform: Any, http_session: aiohttp.ClientSession, connector: YouTubeConnector,
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, reason: str,
 ) -> None:
     platform = await fake_platform()
     FakeYouTube(platform)
-    platform.script("/youtube/v3/commentThreads",
-                    Reply(status=403, body=fixture_obj("youtube", "error_quota_exceeded_403.json")))
+    body = fixture_obj("youtube", "error_quota_exceeded_403.json")
+    body["error"]["errors"][0]["reason"] = reason
+    platform.script("/youtube/v3/commentThreads", Reply(status=403, body=body))
 
     with caplog.at_level(logging.DEBUG), pytest.raises(RateLimited) as err:
         await collect_pages(connector, http_session, source(platform))
 
     assert err.value.retry_after == 17 * 3600  # 07:00 PST → midnight PST
-    assert "quotaExceeded" in str(err.value)
+    assert reason in str(err.value)
     assert KEY not in str(err.value) and KEY not in caplog.text
 
 
@@ -297,6 +299,26 @@ async def test_a_malformed_thread_is_skipped_and_the_page_kept(
     platform.script("/youtube/v3/commentThreads", Reply(body={"items": [broken, "junk"]}))
     pages = await collect_pages(connector, http_session, source(platform))
     assert ids_of(pages) == [] and pages[0].skipped == 2
+
+
+async def test_a_channel_reads_all_threads_related_to_it(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: YouTubeConnector
+) -> None:
+    platform = await fake_platform()
+    threads = fixture_obj("youtube", "comment_threads.json")
+    del threads["nextPageToken"]
+    threads["items"][1]["snippet"]["totalReplyCount"] = 1
+    threads["items"][1]["snippet"]["videoId"] = "abcdefghijk"
+    threads["items"][1]["snippet"]["topLevelComment"]["snippet"]["videoId"] = "abcdefghijk"
+    platform.on("/youtube/v3/commentThreads", Reply(body=threads))
+    channel = "UCabcdefghijklmnopqrstuv"
+
+    pages = await collect_pages(connector, http_session, source(platform, f"channel:{channel}"))
+
+    assert platform.requests[0].query["allThreadsRelatedToChannelId"] == channel
+    assert "videoId" not in platform.requests[0].query
+    urls = [p.url for p in posts_of(pages)]
+    assert urls[2] == "https://www.youtube.com/watch?v=abcdefghijk&lc=UgyBBBBBBBBBBBBBBBBBBBBB"
 
 
 def test_target_grammar() -> None:
