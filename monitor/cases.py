@@ -197,6 +197,13 @@ def _attach_items(
     missing = [i for i in ids if i not in found]
     if missing:
         raise CaseError("items", f"no queue item(s) {', '.join(map(str, missing))}")
+    held = [q for q in found.values()
+            if q.status == "open" and q.assignee_id not in (None, actor.id)
+            and q.claimed_until is not None and q.claimed_until > now]
+    if held:
+        # Claims keep two officers off one item (review desk); escalating counts as working it.
+        raise CaseError("items", "being reviewed by another officer: item(s) "
+                                 + ", ".join(str(q.id) for q in held))
     taken = session.exec(
         select(CaseItem.queue_item_id, Case.reference)
         .join(Case, col(Case.id) == col(CaseItem.case_id))
@@ -208,11 +215,13 @@ def _attach_items(
     for i in ids:
         session.add(CaseItem(case_id=case.id or 0, queue_item_id=i, added_at=now,
                              added_by=actor.id or 0))
-    # The items leave the open queue: they are now worked as part of the case.
+    # The items leave the open queue: they are now worked as part of the case, and are kept
+    # as long as the case (records policy), not the short default for queue items.
     session.execute(
         update(QueueItem)
         .where(col(QueueItem.id).in_(ids))
-        .values(status="escalated", updated_at=now, claimed_until=None)
+        .values(status="escalated", updated_at=now, claimed_until=None,
+                review_date=case.review_date)
     )
     session.flush()
     return ids

@@ -39,6 +39,7 @@ def test_escalate_creates_case_with_reference_review_date_and_history(
         assert d.assignee == "officer1"
         assert [v.item.id for v in d.items] == item_ids[:2]
         assert all(v.item.status == "escalated" for v in d.items)
+        assert all(v.item.review_date == date(2032, 11, 28) for v in d.items)
         assert d.history[0].kind == "create" and d.history[0].reason == "threats to a mosque"
         rows = s.exec(select(AuditEvent).where(AuditEvent.action == "case.create")).all()
         assert len(rows) == 2
@@ -167,3 +168,19 @@ def test_references_are_unique_under_concurrent_escalation(
     with ThreadPoolExecutor(max_workers=4) as pool:
         refs = list(pool.map(escalate, item_ids))
     assert sorted(refs) == [f"HM-2026-{n:06d}" for n in range(1, len(item_ids) + 1)]
+
+
+def test_item_claimed_by_someone_else_cannot_be_escalated(
+    db: Database, people: People, item_ids: list[int]
+) -> None:
+    from monitor import queue
+
+    with db.write() as s:
+        assert queue.claim(s, item_ids[0], people.officer2.id or 0, now=datetime.now(UTC))
+    with pytest.raises(cases.CaseError, match="being reviewed") as err, db.write() as s:
+        cases.create_case(s, actor=people.officer, item_ids=item_ids[:1], reason="r",
+                          allowed_strands=STRANDS, case_years=6)
+    assert err.value.field == "items"
+    with db.write() as s:  # the officer holding it may
+        cases.create_case(s, actor=people.officer2, item_ids=item_ids[:1], reason="r",
+                          allowed_strands=STRANDS, case_years=6)
