@@ -12,9 +12,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from connectors.http import Response
+from connectors.lemmy_parse import parse_post
 from connectors.rss_parse import entry_text
 from connectors.telegram_parse import LinkPreview, Message, Poll, parse_page
 from connectors.text import MAX_TEXT, clean_text, html_to_text
+from connectors.youtube_parse import comment_post
 
 ZWJ = "\u200d"
 ELLIPSIS = " […]"
@@ -153,3 +156,25 @@ def test_feed_entries_are_clean(title: str, body: str, plain_title: bool) -> Non
         assert_no_markup(out)
     else:
         assert "PAYLOAD" not in html_to_text(body)
+
+
+@given(ANY_TEXT, HOSTILE_HTML)
+@settings(max_examples=100, deadline=None)
+def test_lemmy_markdown_is_clean_text(title: str, body: str) -> None:
+    # Lemmy bodies are Markdown, shown as text: clean, but literal "<b>" stays what was written.
+    item = {"post": {"id": 1, "name": title, "body": body, "published": "2026-11-01T10:00:00Z",
+                     "ap_id": "https://l.example/post/1"},
+            "creator": {"name": "a", "actor_id": "https://l.example/u/a"}}
+    assert_clean(parse_post(item, host="h", languages={}, source="s")[2].text)
+
+
+@given(HOSTILE_HTML)
+@settings(max_examples=100, deadline=None)
+def test_youtube_comments_are_clean(text: str) -> None:
+    comment = {"id": "Ugx1", "snippet": {"authorDisplayName": "@a", "textDisplay": text,
+                                         "publishedAt": "2026-11-01T10:00:00Z"}}
+    response = Response(status=200, headers={}, body=b"{}", url="https://x.example")
+    post = comment_post(comment, video_id="dQw4w9WgXcQ", channel_id=None, thread_id="Ugx1",
+                        source="s", response=response)
+    assert_clean(post.text)
+    assert_no_markup(post.text)
