@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 from sqlmodel import func, select
 
 import monitor.cli
@@ -174,3 +175,22 @@ async def test_retention_cli_dry_run_and_real_run(
     real = runner.invoke(cli, ["--config", str(config), "retention"])
     assert real.exit_code == 0, real.output
     assert "purged 1 item(s), 2 capture(s)" in real.output and count(db, QueueItem) == 5
+
+
+async def test_any_table_referring_to_a_capture_protects_its_item(db: Database) -> None:
+    """A table added later (a report link, an export) keeps its evidence without code here."""
+    ids = await seed(db)
+    with db.write() as s:
+        item = s.get(QueueItem, ids["old"])
+        assert item is not None
+        s.execute(
+            text(
+                "CREATE TABLE later_links (id INTEGER PRIMARY KEY, "
+                "capture_id INTEGER REFERENCES captures(id))"
+            )
+        )
+        s.execute(
+            text("INSERT INTO later_links (id, capture_id) VALUES (1, :c)"), {"c": item.capture_id}
+        )
+    plan, done = apply_retention(db, days=30)
+    assert plan.item_ids == [] and plan.kept_referenced == 2 and done.items == 0
