@@ -215,6 +215,19 @@ def reports_for_item(session: Session, item_id: int) -> list[ItemReport]:
     return out
 
 
+def report_counts(session: Session, item_ids: Iterable[int]) -> dict[int, int]:
+    """How many moderator reports each of these queue items has (for a queue column)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(ReportLink.queue_item_id, func.count())
+        .where(col(ReportLink.queue_item_id).in_(ids))
+        .group_by(col(ReportLink.queue_item_id))
+    ).all()
+    return {int(i): int(n) for i, n in rows}
+
+
 class FeedbackError(ValueError):
     """The officer's message cannot be stored as written."""
 

@@ -12,6 +12,7 @@ from monitor.intake_status import (
     boost_for,
     my_reports,
     notify_changes,
+    report_counts,
     reports_for_item,
     set_feedback,
     track_record,
@@ -99,6 +100,7 @@ async def test_moderator_sees_message_but_never_notes_or_others(
         on_item = reports_for_item(s, a.queue_item_id)
         assert [(r.reporter, r.relation) for r in on_item] == [("mod_a", "new"),
                                                                ("mod_b", "attached")]
+        assert report_counts(s, [a.queue_item_id, 999]) == {a.queue_item_id: 2}
 
 
 def test_boost_formula_is_neutral_for_newcomers_and_bounded() -> None:
