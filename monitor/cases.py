@@ -21,7 +21,7 @@ from sqlmodel import Session, col, select
 from monitor import audit
 from monitor.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.models import Case, CaseItem, Decision, QueueItem, User
-from monitor.storage.models_cases import CaseContact, CaseCounter, CaseEvent, CaseNote
+from monitor.storage.models_cases import CaseCounter, CaseEvent, CaseNote
 from monitor.storage.types import utcnow
 
 STATUSES: dict[str, str] = {
@@ -40,7 +40,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     "crime_recorded": frozenset({"referred_hcso", "closed_nfa"}),
     "closed_nfa": frozenset({"open"}),
 }
-CONTACT_ROLES: dict[str, str] = {"victim": "Victim", "witness": "Witness"}
 CASE_ROLES = frozenset({"admin", "officer"})
 MAX_REASON = 5000
 MAX_TITLE = 200
@@ -63,13 +62,6 @@ class CasePermissionError(PermissionError):
 
 def can_work_cases(user: User) -> bool:
     return user.role in CASE_ROLES and not user.disabled
-
-
-def can_see_contacts(user: User, case: Case) -> bool:
-    """Victim and witness details: the case's assignee and admins only (data minimisation)."""
-    if user.disabled:
-        return False
-    return user.role == "admin" or (user.id is not None and case.assignee_id == user.id)
 
 
 def require_worker(user: User) -> None:
@@ -409,43 +401,3 @@ def add_note(
     case.updated_at = now
     session.add(case)
     return note
-
-
-def add_contact(
-    session: Session, *, actor: User, reference: str, role: str, name: str, contact: str,
-    now: datetime | None = None,
-) -> CaseContact:
-    require_worker(actor)
-    now = now or utcnow()
-    case = require_case(session, reference)
-    if not can_see_contacts(actor, case):
-        raise CasePermissionError("only the case's assignee or an admin may record contacts")
-    if role not in CONTACT_ROLES:
-        raise CaseError("role", f"{role!r} is not one of {', '.join(CONTACT_ROLES)}")
-    name, contact = name.strip(), contact.strip()
-    if not name or len(name) > 120:
-        raise CaseError("name", "give a name of 1-120 characters")
-    if len(contact) > 200:
-        raise CaseError("contact", "keep it under 200 characters (one way to reach them)")
-    row = CaseContact(case_id=case.id or 0, role=role, name=name, contact=contact,
-                      created_at=now, created_by=actor.id or 0)
-    session.add(row)
-    session.flush()
-    # Never the details themselves: the audit log is read far more widely than the case.
-    audit.record(session, actor=actor.username, action="case.contact.add", object_type="case",
-                 object_id=case.reference, details={"contact_id": row.id, "role": role})
-    return row
-
-
-def view_contacts(session: Session, *, actor: User, case: Case) -> list[CaseContact]:
-    """Victim and witness details, recorded as a consultation; call inside a write session."""
-    if not can_see_contacts(actor, case):
-        raise CasePermissionError("victim and witness details are shown to the assignee and admins")
-    rows = list(session.exec(
-        select(CaseContact).where(CaseContact.case_id == case.id).order_by(col(CaseContact.id))
-    ).all())
-    if rows:
-        audit.record(session, actor=actor.username, action="case.contact.view",
-                     object_type="case", object_id=case.reference,
-                     details={"contact_ids": [r.id for r in rows]})
-    return rows

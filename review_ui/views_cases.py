@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from monitor import cases
+from monitor import case_contacts, cases
 from monitor.case_views import (
     case_detail,
     case_workers,
@@ -71,7 +71,7 @@ def _common(request: web.Request) -> dict[str, Any]:
     settings = request.app[keys.SETTINGS]
     return {"statuses": cases.STATUSES, "transitions": cases.TRANSITIONS,
             "strands": list(settings["model.strands"]), "offences": OFFENCES,
-            "perceivers": PERCEIVERS, "contact_roles": cases.CONTACT_ROLES}
+            "perceivers": PERCEIVERS, "contact_roles": case_contacts.CONTACT_ROLES}
 
 
 # --------------------------------------------------------------------------- list, escalate
@@ -165,7 +165,7 @@ async def _render_detail(
         raise DeskError(404, str(err)) from err
     return render(request, "cases/detail.html", {
         **_common(request), "d": detail, "c": detail.case, "workers": workers,
-        "may_see_contacts": cases.can_see_contacts(user, detail.case),
+        "may_see_contacts": case_contacts.can_see_contacts(user, detail.case),
         "errors": errors or {}, "values": values or {},
         "msg": {"saved": "Saved.", "note": "Note added.", "contact": "Contact recorded."}.get(
             request.query.get("msg", "")),
@@ -251,7 +251,7 @@ async def contacts_page(request: web.Request) -> web.StreamResponse:
     def load() -> Any:
         with db.write() as s:
             case = cases.require_case(s, ref)
-            return case, cases.view_contacts(s, actor=user, case=case)
+            return case, case_contacts.view_contacts(s, actor=user, case=case)
 
     try:
         case, rows = await _run(request, load)
@@ -263,7 +263,7 @@ async def contacts_page(request: web.Request) -> web.StreamResponse:
 
 async def add_contact(request: web.Request) -> web.StreamResponse:
     ref = _ref(request)
-    return await _act(request, lambda s, u, f: cases.add_contact(
+    return await _act(request, lambda s, u, f: case_contacts.add_contact(
         s, actor=u, reference=ref, role=str(f.get("role", "")), name=str(f.get("name", "")),
         contact=str(f.get("contact", ""))), msg="contact")
 

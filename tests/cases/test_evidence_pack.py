@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from monitor import audit, cases
+from monitor import audit, case_contacts, cases
 from monitor.evidence_pack import MANIFEST, build_pack, export_pack, verify_pack
 from monitor.pipeline import process_posts_sync
 from monitor.priority import PriorityWeights
@@ -38,7 +38,7 @@ def reference(db: Database, people: People, fake_scorer: FakeScorer) -> str:
     with db.write() as s:
         case = cases.create_case(s, actor=people.officer, item_ids=ids + other.queue_item_ids,
                                  reason="threat", allowed_strands=STRANDS, case_years=6)
-        cases.add_contact(s, actor=people.officer, reference=case.reference, role="victim",
+        case_contacts.add_contact(s, actor=people.officer, reference=case.reference, role="victim",
                           name="Secret Victim", contact="07700 900999")
         cases.change_status(s, actor=people.officer, reference=case.reference,
                             to_status="crime_recorded", reason="recorded",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from monitor import cases
+from monitor import case_contacts, cases
 from monitor.storage.db import Database
 from monitor.storage.models import AuditEvent
 from tests.cases.conftest import STRANDS, People
@@ -15,7 +15,7 @@ def _case_with_contact(db: Database, people: People, ids: list[int]) -> str:
     with db.write() as s:
         case = cases.create_case(s, actor=people.officer, item_ids=ids[:1], reason="threat",
                                  allowed_strands=STRANDS, case_years=6)
-        cases.add_contact(s, actor=people.officer, reference=case.reference, role="victim",
+        case_contacts.add_contact(s, actor=people.officer, reference=case.reference, role="victim",
                           name="A. Victim", contact="07700 900123")
         return case.reference
 
@@ -26,14 +26,15 @@ def test_assignee_and_admin_see_contacts_others_do_not(
     ref = _case_with_contact(db, people, item_ids)
     for who in (people.officer, people.admin):
         with db.write() as s:
-            rows = cases.view_contacts(s, actor=who, case=cases.require_case(s, ref))
+            rows = case_contacts.view_contacts(s, actor=who, case=cases.require_case(s, ref))
             assert [(r.role, r.name, r.contact) for r in rows] == [
                 ("victim", "A. Victim", "07700 900123")]
     for who in (people.officer2, people.moderator):
         with pytest.raises(cases.CasePermissionError), db.write() as s:
-            cases.view_contacts(s, actor=who, case=cases.require_case(s, ref))
+            case_contacts.view_contacts(s, actor=who, case=cases.require_case(s, ref))
         with pytest.raises(cases.CasePermissionError), db.write() as s:
-            cases.add_contact(s, actor=who, reference=ref, role="witness", name="W", contact="")
+            case_contacts.add_contact(s, actor=who, reference=ref, role="witness", name="W",
+                                      contact="")
 
 
 def test_handover_moves_visibility(db: Database, people: People, item_ids: list[int]) -> None:
@@ -42,8 +43,8 @@ def test_handover_moves_visibility(db: Database, people: People, item_ids: list[
         cases.assign(s, actor=people.officer, reference=ref, assignee=people.officer2, reason="x")
     with db.write() as s:
         case = cases.require_case(s, ref)
-        assert cases.can_see_contacts(people.officer2, case)
-        assert not cases.can_see_contacts(people.officer, case)
+        assert case_contacts.can_see_contacts(people.officer2, case)
+        assert not case_contacts.can_see_contacts(people.officer, case)
 
 
 def test_contact_details_never_reach_the_audit_log(
@@ -51,7 +52,7 @@ def test_contact_details_never_reach_the_audit_log(
 ) -> None:
     ref = _case_with_contact(db, people, item_ids)
     with db.write() as s:
-        cases.view_contacts(s, actor=people.admin, case=cases.require_case(s, ref))
+        case_contacts.view_contacts(s, actor=people.admin, case=cases.require_case(s, ref))
     with db.read() as s:
         events = s.exec(select(AuditEvent)).all()
         actions = [e.action for e in events]
@@ -63,6 +64,6 @@ def test_contact_details_never_reach_the_audit_log(
 def test_bad_contact_role_names_field(db: Database, people: People, item_ids: list[int]) -> None:
     ref = _case_with_contact(db, people, item_ids)
     with pytest.raises(cases.CaseError) as err, db.write() as s:
-        cases.add_contact(s, actor=people.officer, reference=ref, role="suspect", name="X",
+        case_contacts.add_contact(s, actor=people.officer, reference=ref, role="suspect", name="X",
                           contact="")
     assert err.value.field == "role"
