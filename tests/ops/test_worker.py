@@ -6,6 +6,9 @@ import asyncio
 import hashlib
 import hmac
 import json
+import os
+import signal
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -198,3 +201,13 @@ def test_cli_seed_history_and_health(config: Path, monkeypatch: pytest.MonkeyPat
     assert "lawful basis OP-1 expires in 10 day(s)" in health and "next run" in health
     missing = run.invoke(cli, ["--config", str(config), "sources", "history", "nope"])
     assert missing.exit_code == 1 and "no source named 'nope'" in missing.output
+
+
+async def test_worker_stops_cleanly_on_sigterm(db: Database, settings: Settings) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers need the main thread")
+    task = asyncio.ensure_future(worker_main(with_sources(settings), db, FakeScorer()))
+    await asyncio.sleep(0.3)  # scheduler started, handlers installed
+    assert not task.done()
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(task, 10)
