@@ -235,18 +235,19 @@ def _write_scores(
     )
     written = 0
     default_review = (now + timedelta(days=retention_days)).date()
+    # Which capture each post's queue item points at now: one query for the batch.
+    current = {
+        (p, i): c for p, i, c in session.execute(
+            select(col(QueueItem.platform), col(QueueItem.post_id), col(QueueItem.capture_id))
+            .where(col(QueueItem.post_id).in_({c.post_id for c in claim.captures}))
+        ).all()
+    }
     for capture in claim.captures:
         cid = capture.id or 0
         if cid not in held or cid in already or cid not in preds:
             continue  # lease lost to another worker, or scored by the inline path
         pred = preds[cid]
-        newer = session.scalar(
-            select(col(QueueItem.capture_id)).where(
-                col(QueueItem.platform) == capture.platform,
-                col(QueueItem.post_id) == capture.post_id,
-                col(QueueItem.capture_id) > cid)
-        )
-        if newer is not None:
+        if current.get((capture.platform, capture.post_id), 0) > cid:
             # A later version of this post already ranks the queue; keep the score as evidence
             # of what the model said, but never point the item back at the older text.
             session.add(Score(capture_id=cid, model_version=model_version, role="live",

@@ -144,3 +144,23 @@ def test_killed_worker_leaves_nothing_claimed_forever(db: Database, database_url
     with db.read() as s:
         rescored = s.scalar(select(func.count()).select_from(Capture)) or 0
     assert rescored == n
+
+
+def test_older_version_scored_late_never_takes_the_queue_item_back(db: Database) -> None:
+    store_unscored(db, [make_post(1, "first wording")], origin="sweep", actor="t")
+    store_unscored(db, [make_post(1, "edited wording, muslims are scum")], origin="sweep",
+                   actor="t")
+    with db.read() as s:
+        v1, v2 = s.scalars(select(col(Capture.id)).order_by(col(Capture.id))).all()
+    with db.write() as s:  # v2 first: the other worker got the newer version
+        s.execute(text("UPDATE scoring_backlog SET attempts = 9 WHERE capture_id = :c"),
+                  {"c": v1})
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="a") == 1
+    with db.write() as s:
+        s.execute(text("UPDATE scoring_backlog SET attempts = 0 WHERE capture_id = :c"),
+                  {"c": v1})
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="b") == 1
+    with db.read() as s:
+        item = s.scalars(select(QueueItem)).one()
+        assert s.scalar(select(func.count()).select_from(Score)) == 2
+    assert item.capture_id == v2 and item.severity != "none"
