@@ -169,5 +169,5 @@ async def test_openapi_document_matches_the_validators(web_client: Client) -> No
 
 
 def test_openapi_document_is_valid_openapi_31() -> None:
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(OPENAPI)
+    schemathesis = pytest.importorskip("schemathesis")
+    schemathesis.openapi.from_dict(OPENAPI).validate()  # the OAS 3.1 meta-schema
