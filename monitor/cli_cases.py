@@ -3,6 +3,7 @@ monitor.evidence_pack and monitor.stats. Wired in by ``register(cli)`` from moni
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date
 from pathlib import Path
@@ -123,6 +124,8 @@ def cases_export(ctx: click.Context, reference: str, out: Path, justification: s
     """Write an evidence pack, recorded as a disclosure (DPA 2018 s62)."""
     db = _obj(ctx).database()
     actor = _acting_user(db, username)
+    if out.exists():
+        raise click.ClickException(f"--out {out}: already exists; choose a new file name")
     if not out.parent.is_dir():
         raise click.ClickException(f"--out {out}: folder {out.parent} does not exist")
     try:
@@ -143,8 +146,10 @@ def cases_verify_pack(file: Path) -> None:
         for p in problems:
             click.echo(f"FAIL {p}", err=True)
         raise click.exceptions.Exit(1)
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()
     click.echo(f"OK {file}: every file matches manifest.sha256 and every capture its "
-               "capture-time SHA-256")
+               f"capture-time SHA-256; pack sha256 {digest} (compare with the disclosure "
+               "in the audit log)")
 
 
 @click.command("stats")

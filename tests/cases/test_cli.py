@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import zipfile
 from pathlib import Path
@@ -51,6 +52,10 @@ def test_list_show_export_verify(
     assert "disclosure recorded" in r.output
     ok = run(group, settings, "cases", "verify-pack", str(out))
     assert ok.exit_code == 0 and ok.output.startswith("OK")
+    assert hashlib.sha256(out.read_bytes()).hexdigest() in ok.output
+    again = run(group, settings, "cases", "export", ref, "--out", str(out), "--justification",
+                "x", "--recipient", "y", "--user", "officer1")
+    assert again.exit_code == 1 and "already exists" in again.output
     bad = tmp_path / "bad.zip"
     with zipfile.ZipFile(out) as zin, zipfile.ZipFile(bad, "w") as zout:
         for n in zin.namelist():
