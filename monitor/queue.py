@@ -112,10 +112,16 @@ def parse_filters(query: Mapping[str, str]) -> tuple[QueueFilters, dict[str, str
     return QueueFilters(**kw), errors
 
 
-def _conditions(q: QueueAlias, f: QueueFilters) -> list[ColumnElement[bool]]:
+def _conditions(
+    q: QueueAlias, f: QueueFilters, *, by_text: bool = False
+) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if f.status != "all":
-        conds.append(q.status == f.status)
+        # by_text: inside the duplicate-group subquery, wrapping status keeps the planner off the
+        # (status, priority) index so it looks rows up by text_sha256, which is far more
+        # selective (otherwise deep pages turn quadratic on SQLite).
+        status = func.coalesce(q.status, "") if by_text else q.status
+        conds.append(status == f.status)
     if f.strand:
         conds.append(q.top_strand == f.strand)
     if f.severity:
@@ -135,13 +141,22 @@ def _conditions(q: QueueAlias, f: QueueFilters) -> list[ColumnElement[bool]]:
     return conds
 
 
-def _ranks_above(q: QueueAlias, priority: Any, item_id: Any) -> ColumnElement[bool]:
-    """``q`` comes before (priority, item_id) in queue order."""
-    return or_(q.priority > priority, and_(q.priority == priority, q.id > item_id))
+def _ranks_above(
+    q: QueueAlias, priority: Any, item_id: Any, *, ranged: bool = True
+) -> ColumnElement[bool]:
+    """``q`` comes before (priority, item_id) in queue order.
+
+    ``ranged`` adds a redundant ``>=`` that gives the planner a range on the (status, priority)
+    index for keyset pages. Inside the duplicate-group subquery it must stay off: there the
+    ``text_sha256`` index is the selective one, and the range would tempt SQLite into scanning
+    every higher-ranked item for every row (quadratic on deep pages)."""
+    strict = or_(q.priority > priority, and_(q.priority == priority, q.id > item_id))
+    return and_(q.priority >= priority, strict) if ranged else strict
 
 
 def _ranks_below(q: QueueAlias, priority: Any, item_id: Any) -> ColumnElement[bool]:
-    return or_(q.priority < priority, and_(q.priority == priority, q.id < item_id))
+    return and_(q.priority <= priority,
+                or_(q.priority < priority, and_(q.priority == priority, q.id < item_id)))
 
 
 def encode_cursor(priority: float, item_id: int) -> str:
@@ -214,8 +229,8 @@ def list_queue(
             col(q.text_sha256).is_(None),
             ~exists().where(
                 col(other.text_sha256) == q.text_sha256,
-                *_conditions(other, filters),
-                _ranks_above(other, q.priority, q.id),
+                *_conditions(other, filters, by_text=True),
+                _ranks_above(other, q.priority, q.id, ranged=False),
             ),
         )
     )
