@@ -203,11 +203,15 @@ def _csv_safe(value: str) -> str:
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def bar_chart(title: str, rows: Iterable[tuple[str, int]], *, width: int = 640) -> str:
-    """A horizontal bar chart as an SVG string; every label is escaped (names come from users)."""
+def bar_chart(
+    title: str, rows: Iterable[tuple[str, int]], *, width: int = 640, heading: bool = True
+) -> str:
+    """A horizontal bar chart as an SVG string; every label is escaped (names come from users).
+    ``heading=False`` when the page already shows the title (it stays as the accessible name)."""
     data = list(rows)
-    bar_h, gap, label_w, top = 20, 6, 200, 30
-    height = top + len(data) * (bar_h + gap) + 10
+    bar_h, gap, label_w = 20, 6, 200
+    top = 30 if heading else 4
+    height = top + max(1, len(data)) * (bar_h + gap) + 4
     peak = max((n for _, n in data), default=0) or 1
     span = width - label_w - 60
     esc = html.escape
@@ -215,8 +219,9 @@ def bar_chart(title: str, rows: Iterable[tuple[str, int]], *, width: int = 640) 
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{esc(title)}">',
         f"<title>{esc(title)}</title>",
-        f'<text x="0" y="18" font-size="15" font-weight="bold">{esc(title)}</text>',
     ]
+    if heading:
+        parts.append(f'<text x="0" y="18" font-size="15" font-weight="bold">{esc(title)}</text>')
     if not data:
         parts.append(f'<text x="0" y="{top + 14}" font-size="13">No data</text>')
     for i, (label, n) in enumerate(data):
@@ -251,8 +256,9 @@ CHART_TITLES: dict[str, str] = {
 }
 
 
-def charts(st: Stats) -> dict[str, str]:
+def charts(st: Stats, *, heading: bool = True) -> dict[str, str]:
     return {
-        name: bar_chart(CHART_TITLES[name], ordered(counts, by_key=name.endswith("_week")))
+        name: bar_chart(CHART_TITLES[name], ordered(counts, by_key=name.endswith("_week")),
+                        heading=heading)
         for name, counts in st.sections().items()
     }

@@ -37,7 +37,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     db = request.app[keys.DB]
     st = await db.run(_compute, db, since, until)
     # bar_chart escapes every label itself, so its output is safe markup by construction.
-    charts = {name: Markup(svg) for name, svg in stats.charts(st).items()}  # noqa: S704
+    charts = {name: Markup(svg) for name, svg in stats.charts(st, heading=False).items()}  # noqa: S704
     return render(request, "stats/index.html", {
         "st": st, "charts": charts, "titles": stats.CHART_TITLES,
         "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",

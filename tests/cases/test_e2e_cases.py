@@ -96,6 +96,9 @@ async def test_escalate_record_crime_export_and_verify(
     download = await info.value
     pack = tmp_path / "pack.zip"
     await download.save_as(str(pack))
+    await page.goto(base_url + "/stats")
+    assert await page.locator("svg").count() >= 10
+    await page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
     await context.close()
 
     assert verify_pack(pack) == []
