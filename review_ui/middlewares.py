@@ -111,12 +111,15 @@ async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
             data = None
         elif not data.mfa_pending:
             request[keys.USER] = user
+    allowed = roles_for(request)
     if data is None:
         data = sessions.SessionData.anonymous(now, settings["service.session_hours"])
-        request[keys.NEW_SESSION] = data
+        # Health probes and static files need no session; everything else gets one so that
+        # even the login form carries a CSRF token.
+        if not (request.path == "/healthz" or request.path.startswith("/static/")):
+            request[keys.NEW_SESSION] = data
     request[keys.SESSION] = data
 
-    allowed = roles_for(request)
     user = request.get(keys.USER)
     response: web.StreamResponse
     if allowed is not PUBLIC and user is None:

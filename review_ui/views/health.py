@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from aiohttp import web
@@ -11,11 +12,16 @@ from monitor.storage.db import Database, current_revisions, head_revisions
 from review_ui import keys
 
 
+@functools.cache
+def _heads() -> tuple[str, ...]:
+    return head_revisions()  # the migration scripts do not change while the process runs
+
+
 def _db_status(db: Database) -> dict[str, Any]:
     with db.read() as s:
         s.exec(text("SELECT 1"))  # type: ignore[call-overload]
     revisions = current_revisions(db)
-    heads = head_revisions()
+    heads = _heads()
     return {"ok": True, "backend": db.dialect, "revision": "+".join(revisions) or None,
             "head": "+".join(heads), "current": set(revisions) == set(heads)}
 
