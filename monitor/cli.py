@@ -48,18 +48,12 @@ def _obj(ctx: click.Context) -> CliContext:
 
 def load_scorer(obj: CliContext) -> Scorer:
     """The live classifier: the promoted version if the database names one, else the shipped."""
-    try:
-        from monitor.model_registry import live_scorer
-    except ImportError:
-        live_scorer = None
-    try:
-        if live_scorer is not None:
-            return live_scorer(obj.settings, obj.database())  # type: ignore[no-any-return]
-        from models import load_classifier
+    from models.artefact import ArtefactError
+    from monitor.model_registry import RegistryError, live_scorer
 
-        s = obj.settings
-        return load_classifier(s["model.path"] or None, s["model.embedder"] or None)
-    except (OSError, ValueError, NotImplementedError) as err:
+    try:
+        return live_scorer(obj.settings, obj.database())
+    except (OSError, ValueError, ArtefactError, RegistryError) as err:
         raise click.ClickException(f"cannot load the classifier: {err}") from err
 
 
@@ -562,16 +556,16 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     web.run_app(create_app(settings, db=database), host=h, port=p, print=None)
 
 
-def _register_optional() -> None:
-    """Commands whose modules other parts of the project provide."""
-    try:
-        from monitor.cli_model import register
-    except ImportError:
-        return
-    register(cli)
+def _register_parts() -> None:
+    """Commands that other parts of the project own, each in its own module."""
+    from monitor.cli_model import register as register_model
+    from monitor.cli_ops import register as register_ops
+
+    register_ops(cli)
+    register_model(cli)
 
 
-_register_optional()
+_register_parts()
 
 
 def main() -> None:
