@@ -127,8 +127,9 @@ def run(base: str, workers: int, items: int, kind: str, batch: int) -> float:
             go = Path(tmp) / "go"
             env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
             procs = [subprocess.Popen(
-                [sys.executable, __file__, "--child", "--url", url, "--scorer", kind, "--go", str(go),
-                 "--batch", str(batch)], env=env, stdout=subprocess.PIPE, text=True)
+                [sys.executable, __file__, "--child", "--url", url, "--scorer", kind,
+                 "--go", str(go), "--batch", str(batch)],
+                env=env, stdout=subprocess.PIPE, text=True)
                 for _ in range(workers)]
             for p in procs:
                 assert p.stdout is not None
