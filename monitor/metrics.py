@@ -37,6 +37,8 @@ PRIORITY_BANDS: tuple[tuple[str, float, float], ...] = (
     ("low", -math.inf, 0.3),
 )
 CACHE_SECONDS = 10.0
+# Mirrors monitor.scoring_worker.MAX_ATTEMPTS (imported there from here would be circular).
+MAX_ATTEMPTS = 5
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
@@ -96,6 +98,11 @@ def _totals(session: Session, out: Exposition) -> None:
     out.family("hate_monitor_scoring_backlog", "gauge", "Captures waiting to be scored.")
     out.sample("hate_monitor_scoring_backlog",
                session.scalar(select(func.count()).select_from(ScoringBacklog)) or 0)
+    out.family("hate_monitor_scoring_given_up", "gauge",
+               "Captures the model failed on too often; no worker retries them (a person must).")
+    out.sample("hate_monitor_scoring_given_up", session.scalar(
+        select(func.count()).select_from(ScoringBacklog)
+        .where(col(ScoringBacklog.attempts) >= MAX_ATTEMPTS)) or 0)
 
 
 def _queue(session: Session, out: Exposition) -> None:

@@ -31,7 +31,7 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from models.types import Prediction, Scorer
-from monitor import audit, tool_version
+from monitor import audit, metrics, tool_version
 from monitor.metrics import bucket_counts
 from monitor.pipeline import BatchResult, attach_score, known_keys, post_key
 from monitor.post import Post
@@ -44,7 +44,8 @@ from monitor.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 60.0
-MAX_ATTEMPTS = 5  # a capture the model fails on this often is left for a person to look at
+# A capture the model fails on this often is left for a person to look at (see /metrics).
+MAX_ATTEMPTS = metrics.MAX_ATTEMPTS
 _WRITE_RETRIES = 3
 
 

@@ -61,6 +61,7 @@ def test_exposition_has_every_family(db: Database) -> None:
     samples = parse_samples(body)
     assert samples["hate_monitor_captures_ingested_total_approx"] == 4
     assert samples["hate_monitor_scoring_backlog"] == 1
+    assert samples["hate_monitor_scoring_given_up"] == 0
     assert samples["hate_monitor_scored_by_workers_total"] == 3
     assert samples['hate_monitor_queue_open{band="urgent"}'] == 1  # the threat
     assert sum(v for k, v in samples.items() if k.startswith("hate_monitor_queue_open{")) == 3
