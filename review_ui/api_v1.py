@@ -32,6 +32,7 @@ from review_ui.views_intake import add_routes
 PREFIX = "/api/v1/"
 FIELDS = frozenset({"url", "text", "platform", "group", "reason", "author", "screenshots"})
 _B64_LIMIT = (MAX_BYTES * 4) // 3 + 8
+MAX_ID = 2**31 - 1
 
 
 class ApiError(Exception):
@@ -198,7 +199,8 @@ async def list_reports(request: web.Request) -> web.StreamResponse:
 async def get_report(request: web.Request) -> web.StreamResponse:
     user, _ = await _caller(request)
     raw = request.match_info.get("report_id", "")
-    if not raw.isdigit() or len(raw) > 12:
+    # Bounded to the 32-bit key range: PostgreSQL refuses larger integers with an error.
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > MAX_ID:
         raise ApiError(404, f"you have no report {raw[:20]!r}")
     db = request.app[keys.DB]
     return web.json_response(_report_json(await db.run(_one, db, user.id or 0, int(raw))))

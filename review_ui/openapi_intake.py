@@ -79,7 +79,8 @@ OPENAPI: dict[str, Any] = {
                 "operationId": "getReport",
                 "summary": "One of your reports",
                 "parameters": [{"name": "report_id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 1}}],
+                                "schema": {"type": "integer", "minimum": 1,
+                                           "maximum": 2**31 - 1}}],
                 "responses": {
                     "200": {"description": "The report.", "content": {"application/json": {
                         "schema": {"$ref": "#/components/schemas/Report"}}}},

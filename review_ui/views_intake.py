@@ -37,7 +37,7 @@ from review_ui.access import DESK, PUBLIC, ROUTE_ROLES, Route
 from review_ui.intake_hooks import ModelUnavailable, hooks, submit
 from review_ui.middlewares import redirect
 from review_ui.render import render
-from review_ui.views.common import current_user, int_param
+from review_ui.views.common import current_user
 
 MODERATOR = frozenset({"moderator"})
 FORM_FIELDS = ("url", "text", "platform", "group", "reason", "author")
@@ -45,6 +45,15 @@ NOTICES = {
     "sent": "Thank you. Your report has been received; its status is shown below.",
     "revoked": "The token has been revoked; bots using it can no longer send reports.",
 }
+
+
+def int_param(request: web.Request, name: str) -> int:
+    """A numeric path part as a database key; 404 past the 32-bit key range, which
+    PostgreSQL would refuse with an error (a 500) rather than find nothing."""
+    raw = request.match_info.get(name, "")
+    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
+        raise web.HTTPNotFound()
+    return int(raw)
 
 
 # --- forward form --------------------------------------------------------------------------

@@ -140,7 +140,9 @@ async def test_someone_elses_report_is_404(
     assert mine.status == 404
     assert (await (await web_client.get("/api/v1/reports", headers=bearer(token))).json()) == {
         "reports": []}
-    assert (await web_client.get("/api/v1/reports/abc", headers=bearer(token))).status == 404
+    for bad in ("abc", "2702296780", "9" * 30):  # the last two overflow PostgreSQL's integer
+        r = await web_client.get(f"/api/v1/reports/{bad}", headers=bearer(token))
+        assert r.status == 404
 
 
 async def test_rate_limit_answers_429_with_retry_after(web_client: Client, token: str) -> None:

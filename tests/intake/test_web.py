@@ -122,6 +122,7 @@ async def test_officer_sees_reports_with_track_record_and_sends_a_message(
     r = await web_client.post(f"/intake/items/{item_id}/feedback", allow_redirects=False,
                               data={"csrf_token": csrf, "message": "Passed to the HCSO."})
     assert r.status == 303
+    assert (await web_client.get("/intake/screenshots/99999999999")).status == 404
     long = await web_client.post(f"/intake/items/{item_id}/feedback",
                                  data={"csrf_token": csrf, "message": "x" * 600})
     assert long.status == 400 and "under 500 characters" in await long.text()
