@@ -359,6 +359,9 @@ def claim_next(
         conds.append(col(q.id).not_in(list(skip)))
     order: list[Any] = [col(q.priority).desc(), col(q.id).desc()]
     if after_item is not None:
+        # Moving on lets go of the item left behind, so a colleague need not wait for the lock
+        # to lapse (a no-op when it was just decided, or held by someone else).
+        release(session, after_item, user_id)
         anchor = session.get(QueueItem, after_item)
         if anchor is not None:
             if backwards:

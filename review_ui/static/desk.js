@@ -107,6 +107,12 @@
   // --- shortcuts -----------------------------------------------------------------------------
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape" && help && !help.hidden) { showHelp(false); ev.preventDefault(); return; }
+    if (ev.key === "Tab" && help && !help.hidden) {
+      // The dialog is modal: keep focus on its only control until it closes.
+      ev.preventDefault();
+      if (helpClose) { helpClose.focus(); }
+      return;
+    }
     if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && decisionForm &&
         decisionForm.contains(document.activeElement)) {
       ev.preventDefault();

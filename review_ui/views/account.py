@@ -28,6 +28,7 @@ async def account(request: web.Request) -> web.StreamResponse:
         "prefs": sessions.preferences(user),
         "totp_enabled": bool(user.totp_secret),
         "message": message(request),
+        "totp_error": None,
     })
 
 
@@ -74,6 +75,13 @@ async def totp_enrol(request: web.Request) -> web.StreamResponse:
 
 async def totp_disable(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
+    form = await request.post()
+    # A stolen, unlocked session alone must not be enough to strip the second factor.
+    if user.totp_secret and not sessions.totp_ok(user.totp_secret, str(form.get("code", ""))[:16]):
+        return render(request, "account.html", {
+            "prefs": sessions.preferences(user), "totp_enabled": True, "message": None,
+            "totp_error": "Enter the current code from your app to turn two-factor sign-in off.",
+        }, status=400)
     db = request.app[keys.DB]
     await db.run(_set_totp, db, user.id or 0, None)
     return redirect("/account?msg=totp_off")

@@ -34,11 +34,16 @@ TEN = [
     "bus was late again",
 ]
 ITEM_URL = re.compile(r"/items/(\d+)")
+# Console errors and uncaught exceptions per page (a CSP violation shows up here).
+CONSOLE: dict[int, list[str]] = {}
 
 
 async def _login(context: Any, base: str, username: str) -> Any:
     page = await context.new_page()
     page.on("dialog", lambda d: pytest.fail(f"a dialog opened: {d.message}"))
+    errors = CONSOLE.setdefault(id(page), [])
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     await page.goto(base + "/login")
     await page.keyboard.type(username)  # the username field has autofocus
     await page.keyboard.press("Tab")
@@ -127,6 +132,7 @@ async def test_keyboard_triage_of_ten_with_undo_and_hostile_text(
         outcomes = sorted(d.outcome for d in active)
         assert outcomes.count("hate_intelligence") == 1 and outcomes.count("possible_crime") == 1
         assert audit.verify(s).ok
+    assert CONSOLE[id(page)] == [], CONSOLE[id(page)]
     print(f"\nkeyboard triage: 10 items (+1 undo) in {elapsed:.1f}s")
     await context.close()
 

@@ -124,3 +124,14 @@ async def test_previous_and_next_follow_queue_order(
     assert r.headers["Location"].startswith(f"/items/{order[2]}")
     r = await client.get(f"/next?after={order[1]}&dir=prev", allow_redirects=False)
     assert r.headers["Location"].startswith(f"/items/{order[0]}")
+
+
+def test_moving_on_releases_the_item_left_behind(db: Database, fake_scorer: FakeScorer) -> None:
+    make_users(db)
+    fill_queue(db, fake_scorer, ["one", "two", "three"])
+    now = utcnow()
+    with db.write() as s:
+        first = queue.claim_next(s, 1, queue.QueueFilters(), now=now)
+        second = queue.claim_next(s, 1, queue.QueueFilters(), now=now, after_item=first)
+        assert first is not None and second is not None and first != second
+        assert queue.claim(s, first, 2, now=now)  # free again for a colleague

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
 import pyotp
+import time_machine
 from sqlmodel import select
 
 from monitor.config import Settings
 from monitor.sessions import COOKIE_NAME
 from monitor.storage.db import Database
 from monitor.storage.models import User
+from monitor.storage.types import utcnow
 from review_ui.app import create_app
 from tests.review_ui.conftest import PASSWORD, Client, csrf_of, fill_queue, login
 from tests.support import FakeScorer
@@ -140,7 +143,20 @@ async def test_totp_enrolment_and_second_factor(client: Client, db: Database) ->
                                                "code": pyotp.TOTP(secret).now()},
                           allow_redirects=False)
     assert r.status == 303
-    assert (await client.get("/queue")).status == 200
+    html = await (await client.get("/queue")).text()
+    token = csrf_of(html)
+    r = await client.post("/account/totp/disable", data={"csrf_token": token, "code": "1"})
+    assert r.status == 400 and _user(db, "officer").totp_secret == secret
+    r = await client.post("/account/totp/disable", data={
+        "csrf_token": token, "code": pyotp.TOTP(secret).now()}, allow_redirects=False)
+    assert r.status == 303 and _user(db, "officer").totp_secret is None
+
+
+async def test_expired_session_is_anonymous(client: Client) -> None:
+    await login(client, "officer")
+    with time_machine.travel(utcnow() + timedelta(hours=13)):
+        r = await client.get("/queue", allow_redirects=False)
+    assert r.status == 303 and r.headers["Location"].startswith("/login")
 
 
 async def test_open_redirect_refused(client: Client) -> None:
