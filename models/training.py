@@ -131,6 +131,18 @@ def _heldout_keys(data_dir: Path) -> set[str]:
     return {_key(r.text) for name in HELD_OUT for r in READERS[name](data_dir, "test")}
 
 
+def _prime(embedder: Encoder, cache: DiskCache, data_dir: Path) -> None:
+    """Put held-out embeddings from the disk cache into the embedder's memory cache."""
+    from models.data.registry import HELD_OUT, READERS
+
+    memory = getattr(embedder, "cache", None)
+    if memory is None or cache.path is None:
+        return
+    texts = [r.text for name in HELD_OUT for r in READERS[name](data_dir, "test")]
+    for text, vec in zip(texts, cache.encode(embedder, texts, "embedding held-out"), strict=True):
+        memory.put(text_key(text), vec)
+
+
 def _fit(model: HateClassifier, x: Matrix, rows: Sequence[Example],
          exemplars: Sequence[Exemplar], ex_x: Matrix | None,
          hate_only: bool = False) -> HateClassifier:
@@ -204,6 +216,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
     }
     model.metrics = {"contrast_cv": cv}
     if evaluate_heldout:
+        _prime(embedder, cache, plan.data_dir)
         model.metrics["heldout"] = heldout(model, plan.data_dir, plan.options.threshold)
     model.training["seconds"] = round(time.monotonic() - started, 1)
     return model
