@@ -30,6 +30,14 @@ def _when(value: datetime | None) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
 
 
+def _web_link(value: str | None) -> str | None:
+    """Only http(s) URLs become links: an imported post could carry ``javascript:`` or
+    ``data:`` as its "original URL"."""
+    if value and value.lower().startswith(("https://", "http://")):
+        return value
+    return None
+
+
 def make_env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
@@ -40,6 +48,7 @@ def make_env() -> jinja2.Environment:
     )
     env.filters["age"] = _age
     env.filters["when"] = _when
+    env.filters["web_link"] = _web_link
     env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
     env.globals["urlencode"] = urlencode
     return env

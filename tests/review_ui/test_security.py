@@ -222,3 +222,22 @@ async def test_healthz_503_when_database_is_down(
     body = await r.json()
     assert r.status == 503 and body["database"] == {"ok": False, "backend": db.dialect,
                                                     "error": "OSError"}
+
+
+async def test_only_web_addresses_become_links(
+    client: Client, db: Database, fake_scorer: FakeScorer
+) -> None:
+    from dataclasses import replace
+
+    from monitor.pipeline import process_posts_sync
+    from monitor.priority import PriorityWeights
+    from tests.support import make_post
+
+    post = replace(make_post(700, "immigrants are scum"), url="javascript:alert(1)")
+    r = process_posts_sync(db, fake_scorer, [post], weights=PriorityWeights(), origin="import",
+                           actor="t")
+    await login(client, "officer")
+    html = await (await client.get(f"/items/{r.queue_item_ids[0]}")).text()
+    assert 'href="javascript:' not in html and "not a web address" in html
+    html = await (await client.get("/items/1")).text()
+    assert 'id="original-link"' in html and 'rel="noopener noreferrer nofollow"' in html
