@@ -123,7 +123,7 @@ async def auth(request: web.Request, handler: Handler) -> web.StreamResponse:
     user = request.get(keys.USER)
     response: web.StreamResponse
     if allowed is not PUBLIC and user is None:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS and not _wants_json(request):
             response = redirect("/login?next=" + quote(request.path_qs, safe=""))
         else:
             response = error_response(request, 401, _MESSAGES[401])

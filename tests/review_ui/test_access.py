@@ -40,11 +40,13 @@ async def _walk(client: Client, token: str, item_id: int, role: str | None) -> l
         r = await client.request(method, url, headers={"X-CSRF-Token": token},
                                  allow_redirects=False)
         if allowed is PUBLIC:
-            ok = r.status < 400 or r.status in AUTH_FAILS.get((method, path), set())
+            ok = r.status < 500 and (
+                r.status not in (401, 403) or r.status in AUTH_FAILS.get((method, path), set()))
         elif role is None:
-            ok = r.status == (303 if method == "GET" else 401)
-            if method == "GET":
-                ok = ok and r.headers["Location"].startswith("/login?next=")
+            if method == "GET" and not path.startswith("/api/"):
+                ok = r.status == 303 and r.headers["Location"].startswith("/login?next=")
+            else:
+                ok = r.status == 401
         elif role in allowed:
             ok = r.status not in (401, 403) and r.status < 500
         else:
