@@ -114,7 +114,10 @@ class Embedder:
                 "(model.embedder must be a local sentence-transformers directory)"
             )
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        # Its "Loading weights" bar would land in CLI output (``evaluate --json``) and logs.
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
         try:
             self._model: Any = SentenceTransformer(
                 str(model_path), device="cpu", local_files_only=True

@@ -73,5 +73,5 @@ def test_cli_evaluate_suite_json_with_shipped_model(settings: Settings) -> None:
     result = CliRunner().invoke(_cli(), ["evaluate", "--suite", str(SUITE), "--json"],
                                 obj=CliContext(settings))
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output.strip().splitlines()[-1])
+    out = json.loads(result.stdout)
     assert set(out) >= KEYS and out["model_version"].startswith("hm-")
