@@ -173,7 +173,9 @@ def decode_cursor(cursor: str | None) -> tuple[float, int] | None:
         return None
 
 
-def why_flagged(explanation: Mapping[str, Any], severity: str, strand: str | None) -> str:
+def why_flagged(
+    explanation: Mapping[str, Any], severity: str, strand: str | None, p_hate: float
+) -> str:
     """One line for the queue row: the model's own summary when it gives one."""
     for key in ("summary", "why", "reason"):
         value = explanation.get(key)
@@ -182,6 +184,9 @@ def why_flagged(explanation: Mapping[str, Any], severity: str, strand: str | Non
     reasons = explanation.get("reasons")
     if isinstance(reasons, list) and reasons:
         return "; ".join(str(r) for r in reasons[:3])[:200]
+    if severity == "none" and p_hate < 0.5:
+        # A top strand of a post the model finds harmless means nothing; do not suggest it does.
+        return "no strong signal"
     label = (strand or "").replace("_", " ")
     parts = [p for p in (severity if severity != "none" else "", label) if p]
     return ", ".join(parts) if parts else "score only"
@@ -275,7 +280,8 @@ def list_queue(
                 queued_at=item.created_at,
                 status=item.status,
                 language_supported=item.language_supported,
-                why=why_flagged(explanation or {}, item.severity, item.top_strand),
+                why=why_flagged(explanation or {}, item.severity, item.top_strand,
+                                item.p_hate),
                 preview=text[:PREVIEW_CHARS],
                 text_sha256=item.text_sha256,
                 assignee=users.get(item.assignee_id or 0),

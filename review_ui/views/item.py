@@ -90,7 +90,7 @@ def _render_item(
         "score": ctx.score,
         "explanation": explanation,
         "reasons": explain(explanation),
-        "why": queue.why_flagged(explanation, item.severity, item.top_strand),
+        "why": queue.why_flagged(explanation, item.severity, item.top_strand, item.p_hate),
         "held": held,
         "mine": held or (item.assignee_id == user.id and item.status == "open"),
         "values": values,

@@ -213,3 +213,28 @@ async def test_clear_fifty_items_by_keyboard_with_wellness_blur(
         assert not s.exec(select(QueueItem).where(QueueItem.status == "open")).all()
     print(f"\nkeyboard triage: 50 items in {elapsed:.1f}s ({elapsed / 50 * 1000:.0f} ms/item)")
     await context.close()
+
+
+async def test_bulk_confirmation_and_form_errors_render(
+    server: str, browser: Any, db: Database, fake_scorer: FakeScorer, artifacts: Path
+) -> None:
+    make_users(db)
+    ids = fill_queue(db, fake_scorer, ["Send them all back, scum"] * 3 + ["hello"])
+    context = await browser.new_context(viewport={"width": 1366, "height": 900})
+    page = await _login(context, server, "officer")
+    await page.click("a.group")
+    assert await page.locator("input[name=item_ids]").count() == 3
+    await page.click("#bulk-form button[type=submit]")  # not confirmed yet
+    assert "Tick the box" in await page.locator("main").inner_text()
+    await page.screenshot(path=str(artifacts / "bulk.png"), full_page=True)
+    await page.check("#confirm")
+    async with page.expect_navigation():
+        await page.click("#bulk-form button[type=submit]")
+    assert "Bulk decision recorded" in await page.locator("main").inner_text()
+    await page.goto(f"{server}/items/{ids[3]}")
+    await page.keyboard.press("e")
+    await _press(page, "Control+Enter")  # no rationale: refused, nothing lost
+    assert await page.locator("#form-errors").is_visible()
+    assert await page.locator("#outcome-possible_crime").is_checked()
+    await page.screenshot(path=str(artifacts / "item-form-errors.png"), full_page=True)
+    await context.close()
