@@ -559,12 +559,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
 def _register_parts() -> None:
     """Commands that other parts of the project own, each in its own module."""
     from monitor.cli_cases import register as register_cases
+    from monitor.cli_intake import register as register_intake
     from monitor.cli_model import register as register_model
     from monitor.cli_ops import register as register_ops
 
     register_ops(cli)
     register_model(cli)
     register_cases(cli)
+    register_intake(cli)
 
 
 _register_parts()
