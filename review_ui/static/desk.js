@@ -93,9 +93,16 @@
 
   var undoBanner = document.getElementById("undo-banner");
   if (undoBanner) {
+    // Count down, then take the offer away so "u" cannot post an undo the server will refuse.
     var expires = parseInt(undoBanner.getAttribute("data-expires"), 10) * 1000;
-    var wait = Math.max(0, expires - Date.now());
-    window.setTimeout(function () { undoBanner.hidden = true; }, wait);
+    var left = document.getElementById("undo-left");
+    var tick = function () {
+      var seconds = Math.round((expires - Date.now()) / 1000);
+      if (seconds <= 0) { undoBanner.parentNode.removeChild(undoBanner); return; }
+      if (left) { left.textContent = seconds + " s left"; }
+      window.setTimeout(tick, 1000);
+    };
+    tick();
   }
 
   var post = document.getElementById("post-text");
@@ -132,6 +139,7 @@
         if (selected >= 0) { go(rows[selected].getAttribute("data-href")); } else { handled = false; }
       }
       else if (key === "n") { var start = document.getElementById("start"); go(start && start.href); }
+      else if (key === "u") { submitOnce(document.getElementById("undo-form")); }
       else { handled = false; }
     } else if (page === "item" && nav) {
       if (key === "j") { go(nav.getAttribute("data-next")); }

@@ -6,8 +6,9 @@ from aiohttp import web
 
 from connectors.registry import CONNECTORS
 from models.types import SEVERITIES
-from monitor import queue
+from monitor import decisions, queue
 from monitor.storage.db import Database
+from monitor.storage.models import Decision
 from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.middlewares import redirect
@@ -16,17 +17,21 @@ from review_ui.views.common import current_user, message, with_query
 
 
 def _page(
-    db: Database, filters: queue.QueueFilters, after: str | None
-) -> tuple[queue.QueuePage, list[tuple[int, str]]]:
+    db: Database, filters: queue.QueueFilters, after: str | None, user_id: int,
+    undo_id: int | None,
+) -> tuple[queue.QueuePage, list[tuple[int, str]], Decision | None]:
     with db.read() as s:
-        return queue.list_queue(s, filters, after=after), queue.source_choices(s)
+        undo = decisions.undoable(s, undo_id, user_id, now=utcnow()) if undo_id else None
+        return queue.list_queue(s, filters, after=after), queue.source_choices(s), undo
 
 
 async def queue_page(request: web.Request) -> web.StreamResponse:
     filters, errors = queue.parse_filters(request.query)
     after = request.query.get("after")
     db = request.app[keys.DB]
-    page, sources = await db.run(_page, db, filters, after)
+    raw_undo = request.query.get("undo", "")
+    page, sources, undo = await db.run(_page, db, filters, after, current_user(request).id or 0,
+                                       int(raw_undo) if raw_undo.isdigit() else None)
     fq = filters.to_query()
     return render(request, "queue.html", {
         "page": page,
@@ -44,6 +49,10 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         "start_url": with_query("/next", fq),
         "message": message(request),
         "me": current_user(request).username,
+        "undo": undo,
+        "undo_seconds": decisions.UNDO_SECONDS,
+        "outcomes": decisions.OUTCOMES,
+        "q": with_query("", fq),
     })
 
 
@@ -68,6 +77,7 @@ async def next_item(request: web.Request) -> web.StreamResponse:
     if item_id is None:
         if back and after is not None:
             return redirect(with_query(f"/items/{after}", fq))
-        return redirect(with_query("/queue", {**fq, "msg": "clear"}))
+        return redirect(with_query("/queue", {**fq, "msg": "clear",
+                                              "undo": request.query.get("undo", "")}))
     extra = {"undo": request.query.get("undo", "")}
     return redirect(with_query(f"/items/{item_id}", {**fq, **extra}))

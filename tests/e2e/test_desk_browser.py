@@ -121,6 +121,9 @@ async def test_keyboard_triage_of_ten_with_undo_and_hostile_text(
     elapsed = time.monotonic() - started
     assert "/queue" in page.url and "clear" in page.url
     assert await page.evaluate("typeof window.pwned") == "undefined"
+    # The last decision can still be undone from the queue page.
+    assert await page.locator("#undo-banner").is_visible()
+    assert "s left" in await page.locator("#undo-left").inner_text()
 
     with db.read() as s:
         items = s.exec(select(QueueItem).where(col(QueueItem.id).in_(ids))).all()
