@@ -40,6 +40,10 @@ HATEFUL: dict[str, tuple[str, ...]] = {
         "burn every house where {G} live",
         "I'd happily run over a crowd of {G}",
         "we should gas the lot of {G}",
+        "any {G} who walk past my house tonight will get a beating",
+        "it's time someone dealt with {G} the old-fashioned way, with a rope",
+        "{G} will be dragged out of their homes soon enough",
+        "let's torch the place where the {G} meet",
     ),
     "dehumanisation": (
         "{G} are vermin",
@@ -52,6 +56,9 @@ HATEFUL: dict[str, tuple[str, ...]] = {
         "{G} are cockroaches and should be treated like it",
         "{G} are a plague on society",
         "{G} are rubbish that needs taking out",
+        "{G} are a cancer that needs cutting out",
+        "{G} are mongrels, not humans",
+        "{G} crawl out of the sewers like rats",
     ),
     "derogation": (
         "I can't stand {G}, they are all disgusting",
@@ -110,6 +117,10 @@ PROFANE_SUPPORT: tuple[str, ...] = (
     "the bastards harassing {G} on the high street need locking up",
     "so bloody proud of the {G} who organised the fundraiser",
     "damn right {G} belong here",
+    "bloody hell, the {G} choir was amazing tonight",
+    "shit, I forgot the {G} history talk was today, gutted",
+    "hell yes, a new community centre for {G}",
+    "fucking love how supportive this town is of {G}",
 )
 
 IDENTITY: tuple[str, ...] = (
@@ -131,6 +142,16 @@ NEGATED: tuple[str, ...] = (
     "{G} are not a drain on anything, they pay their way like everyone",
     "there is nothing wrong with {G}",
     "{G} don't deserve any of the abuse they get",
+    "I'm not saying {G} should leave, I'm saying they belong here",
+    "no one here thinks {G} are filth",
+    "{G} aren't criminals, stop saying that",
+    "I refuse to believe {G} are any worse than the rest of us",
+    "it's wrong to call {G} parasites",
+    "we will never let anyone hurt {G} in this town",
+    "{G} are not animals, they are our neighbours",
+    "there's no way I'd ever want {G} gone",
+    "I never said {G} were disgusting, I said the food was",
+    "{G} shouldn't have to put up with threats",
 )
 
 NEUTRAL: tuple[str, ...] = (
