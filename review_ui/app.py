@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -34,6 +34,8 @@ def create_app(
     app[keys.JINJA] = make_env()
     app[keys.THROTTLE] = LoginThrottle()
     app[keys.MODEL] = keys.ModelSlot(scorer=scorer)
+    if db is not None:
+        app[keys.DB] = db  # the caller owns it (tests, the CLI); otherwise opened at startup
     app.on_response_prepare.append(security_headers)
 
     roles: dict[web.AbstractRoute, frozenset[str]] = {}
@@ -51,10 +53,11 @@ def create_app(
     return app
 
 
-def _database(given: Database | None):  # type: ignore[no-untyped-def]
+def _database(
+    given: Database | None,
+) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         if given is not None:
-            app[keys.DB] = given
             yield
             return
         db = Database(app[keys.SETTINGS].database_url)

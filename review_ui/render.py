@@ -62,6 +62,9 @@ def render(
     session = request.get(keys.NEW_SESSION) or request.get(keys.SESSION)
     user = request.get(keys.USER)
     ctx.setdefault("user", user)
+    # Versioned static URLs, so a browser never runs a stale desk.js after an upgrade.
+    static = request.app.router["static"]
+    ctx.setdefault("static_url", lambda name: str(static.url_for(filename=name)))
     ctx.setdefault("csrf_token", session.csrf if session else "")
     prefs = (user.preferences or {}) if user is not None else {}
     ctx.setdefault("body_classes", " ".join(
