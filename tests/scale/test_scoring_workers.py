@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import signal
 import time
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlmodel import col
 
+from models.types import Prediction
 from monitor.scoring_worker import (
     backlog_size,
     claim_batch,
@@ -164,3 +166,39 @@ def test_older_version_scored_late_never_takes_the_queue_item_back(db: Database)
         item = s.scalars(select(QueueItem)).one()
         assert s.scalar(select(func.count()).select_from(Score)) == 2
     assert item.capture_id == v2 and item.severity != "none"
+
+
+async def test_scoring_loop_drains_backlog_and_stops(db: Database) -> None:
+    import asyncio
+
+    from monitor.scoring_worker import scoring_loop
+
+    store_unscored(db, [make_post(i) for i in range(12)], origin="import", actor="t")
+    stop = asyncio.Event()
+    task = asyncio.create_task(scoring_loop(db, FakeScorer(), stop=stop, worker_id="loop",
+                                            batch_size=5, idle_sleep=0.05))
+    for _ in range(200):
+        if backlog_size(db) == 0:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    _assert_scored_once(db, 12)
+
+
+class _Broken(FakeScorer):
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        raise RuntimeError("model crashed")
+
+
+def test_failed_batch_keeps_its_lease_and_counts_attempts(db: Database) -> None:
+    store_unscored(db, [make_post(i) for i in range(2)], origin="import", actor="t")
+    with pytest.raises(RuntimeError, match="model crashed"):
+        score_pending(db, _Broken(), batch_size=5, worker_id="w", lease_seconds=60)
+    with db.read() as s:
+        rows = s.scalars(select(ScoringBacklog)).all()
+        stats = s.get(WorkerStats, "w")
+    assert [r.attempts for r in rows] == [1, 1] and all(r.holder == "w" for r in rows)
+    assert stats is not None and stats.failures_total == 1
+    # Leased: nobody else takes them until the lease runs out.
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="other") == 0
