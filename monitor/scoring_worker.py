@@ -196,7 +196,7 @@ def claim_batch(
             update(ScoringBacklog)
             .where(col(ScoringBacklog.capture_id).in_(ids))
             .values(holder=worker_id, leased_until=now + timedelta(seconds=lease_seconds),
-                    attempts=ScoringBacklog.attempts + 1)  # type: ignore[operator]
+                    attempts=col(ScoringBacklog.attempts) + 1)
         )
     with db.read() as session:
         captures = list(
