@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from models.types import Prediction
 from monitor.scoring_worker import backlog_size, score_pending
@@ -33,9 +34,15 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--lease", type=float, default=3.0)
     parser.add_argument("--deadline", type=float, default=60.0)
+    parser.add_argument("--go", default="", help="wait for this file before starting")
     args = parser.parse_args()
     db = Database(args.url)
     scorer = SleepyScorer(args.delay)
+    if args.go:
+        # Start together, so no worker finds the backlog already drained by the others.
+        print("ready", flush=True)
+        while not Path(args.go).exists():
+            time.sleep(0.01)
     scored = 0
     give_up = time.monotonic() + args.deadline
     try:

@@ -33,6 +33,19 @@ def start_worker(url: str, worker_id: str, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def start_together(url: str, go: Path, count: int, *args: str) -> list[subprocess.Popen[str]]:
+    """Start ``count`` workers, wait until each is ready, then let them all go at once."""
+    procs = [start_worker(url, f"w{i}", "--go", str(go), *args) for i in range(count)]
+    for p in procs:
+        assert p.stdout is not None
+        line = p.stdout.readline().strip()
+        if line != "ready":
+            _, err = p.communicate(timeout=10)
+            pytest.fail(f"worker did not start: {line!r}\n{err[-3000:]}")
+    go.touch()
+    return procs
+
+
 def finish(proc: subprocess.Popen[str], timeout: float = 45.0) -> int:
     out, err = proc.communicate(timeout=timeout)
     if proc.returncode != 0:

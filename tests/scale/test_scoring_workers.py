@@ -6,6 +6,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, text
@@ -24,7 +25,7 @@ from monitor.storage.models import AuditEvent, Capture, QueueItem, Score
 from monitor.storage.models_scale import ScoringBacklog, WorkerStats
 from monitor.storage.types import utcnow
 from tests.conftest import PG_URL
-from tests.scale.conftest import backlog, finish, start_worker
+from tests.scale.conftest import backlog, finish, start_together, start_worker
 from tests.support import FakeScorer, make_post
 
 needs_pg = pytest.mark.skipif(
@@ -109,12 +110,12 @@ def test_two_processes_on_sqlite(db: Database, database_url: str) -> None:
 @needs_pg
 @pytest.mark.parametrize("workers", [2, 4])
 def test_workers_on_postgres_score_everything_once(
-    db: Database, database_url: str, workers: int
+    db: Database, database_url: str, workers: int, tmp_path: Path
 ) -> None:
     n = 400
     backlog(db, n)
-    procs = [start_worker(database_url, f"w{i}", "--batch", "15", "--delay", "0.03")
-             for i in range(workers)]
+    procs = start_together(database_url, tmp_path / "go", workers, "--batch", "15",
+                           "--delay", "0.03")
     counts = [finish(p) for p in procs]
     assert sum(counts) == n
     assert all(c > 0 for c in counts), f"some worker got no work: {counts}"
