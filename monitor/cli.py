@@ -553,7 +553,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     h = host or settings["service.host"]
     p = port or settings["service.port"]
     click.echo(f"serving on http://{h}:{p}/  (health: http://{h}:{p}/healthz)")
-    web.run_app(create_app(settings, db=database), host=h, port=p, print=None)
+    web.run_app(create_app(settings, db=database, scheduler=True), host=h, port=p, print=None)
 
 
 def _register_parts() -> None:

@@ -16,7 +16,8 @@ from monitor.config import Settings
 from monitor.http_session import make_client_session
 from monitor.sessions import LoginThrottle
 from monitor.storage.db import Database
-from review_ui import keys
+from monitor.worker import SchedulerHandle, run_scheduler
+from review_ui import api_v1, keys, views_audit, views_cases, views_intake, views_stats
 from review_ui.access import ROUTE_ROLES
 from review_ui.middlewares import auth, errors, security_headers
 from review_ui.render import make_env
@@ -26,10 +27,20 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+# Moderators may attach up to five 5 MB screenshots to one report.
+MAX_REQUEST_BYTES = 32 * 1024 * 1024
+
+
 def create_app(
-    settings: Settings, *, db: Database | None = None, scorer: Scorer | None = None
+    settings: Settings,
+    *,
+    db: Database | None = None,
+    scorer: Scorer | None = None,
+    scheduler: bool = False,
 ) -> web.Application:
-    app = web.Application(middlewares=[errors, auth], client_max_size=1024 * 1024)
+    """The one application object. ``scheduler=True`` (``hate-monitor serve``) also runs the
+    sweep scheduler in this process when ``scheduler.enabled`` is on."""
+    app = web.Application(middlewares=[errors, auth], client_max_size=MAX_REQUEST_BYTES)
     app[keys.SETTINGS] = settings
     app[keys.JINJA] = make_env()
     app[keys.THROTTLE] = LoginThrottle()
@@ -44,12 +55,17 @@ def create_app(
                                           name=route.name)
         roles[registered] = route.roles
     app[ROUTE_ROLES] = roles
+    # Each part of the desk registers its own routes (and their roles) in its own module.
+    for part in (views_cases, views_stats, views_audit, views_intake, api_v1):
+        part.setup_routes(app)
     app.router.add_static("/static", STATIC, name="static", append_version=True)
 
     app.cleanup_ctx.append(_database(db))
     app.cleanup_ctx.append(_http_session)
     if scorer is None:
         app.cleanup_ctx.append(_classifier)
+    if scheduler:
+        app.cleanup_ctx.append(_scheduler)
     return app
 
 
@@ -102,3 +118,30 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+async def _scheduler(app: web.Application) -> AsyncIterator[None]:
+    """Sweeps start once the classifier is there to score what they bring in."""
+    slot = app[keys.MODEL]
+
+    async def start() -> SchedulerHandle | None:
+        while slot.scorer is None:
+            if slot.error is not None and not slot.loading:
+                log.error("sweeps are not running: the classifier did not load (%s)", slot.error)
+                return None
+            await asyncio.sleep(0.2)
+        handle = await run_scheduler(app[keys.SETTINGS], app[keys.DB], slot.scorer,
+                                     app[keys.HTTP], role="serve")
+        app[keys.SCHEDULER] = handle
+        return handle
+
+    task = asyncio.create_task(start())
+    yield
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        return
+    handle = task.result()
+    if handle is not None:
+        await handle.stop()

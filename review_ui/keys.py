@@ -13,6 +13,7 @@ from monitor.config import Settings
 from monitor.sessions import LoginThrottle, SessionData
 from monitor.storage.db import Database
 from monitor.storage.models import User
+from monitor.worker import SchedulerHandle
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
@@ -31,6 +32,9 @@ class ModelSlot:
 
 
 MODEL = web.AppKey("model", ModelSlot)
+
+# The sweep scheduler when this process runs one (``hate-monitor serve`` with scheduler.enabled).
+SCHEDULER = web.AppKey("scheduler", SchedulerHandle)
 
 # Per request: set by the session middleware.
 SESSION = web.RequestKey("session", SessionData)

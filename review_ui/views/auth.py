@@ -38,6 +38,8 @@ async def home(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
     if user.role in DESK:
         return redirect("/queue")
+    if user.role == "moderator":
+        return redirect("/intake/reports")
     return render(request, "home.html")
 
 

@@ -45,9 +45,13 @@ def with_query(path: str, params: dict[str, str]) -> str:
     return f"{path}?{urlencode(clean)}" if clean else path
 
 
+MAX_ID = 2**31 - 1
+
+
 def int_param(request: web.Request, name: str) -> int:
     raw = request.match_info.get(name, "")
-    if not raw.isdigit():
+    # isascii: "²".isdigit() is True; the bound keeps PostgreSQL's INTEGER from overflowing.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 10 or int(raw) > MAX_ID:
         raise web.HTTPNotFound()
     return int(raw)
 

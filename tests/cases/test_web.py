@@ -27,12 +27,7 @@ HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)> immigrants are 
 
 
 def build_app(settings: Settings, db: Database, scorer: FakeScorer) -> web.Application:
-    app = create_app(settings, db=db, scorer=scorer)
-    # Until the lead wires these into create_app; afterwards this is a no-op.
-    if "cases" not in app.router.named_resources():
-        for module in (views_cases, views_stats, views_audit):
-            module.setup_routes(app)
-    return app
+    return create_app(settings, db=db, scorer=scorer)
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from monitor.intake import ReportInput
 from monitor.storage.db import Database
 from monitor.storage.models import User
 from monitor.users import create_user
-from review_ui import api_v1, views_intake
-from review_ui.api_v1 import bypass_cookie_auth
+from review_ui.app import create_app
 from tests.support import FakeScorer
 
 PASSWORD = "correct horse battery staple"
@@ -97,22 +96,8 @@ def csrf_of(html: str) -> str:
 
 def build_app(settings: Settings, db: Database, scorer: FakeScorer,
               monkeypatch: pytest.MonkeyPatch) -> web.Application:
-    """The real desk app with the intake routes; wires what the lead has not wired yet."""
-    import review_ui.app as desk
-
-    current = vars(desk)["auth"]
-    if not getattr(current, "_intake_api_exempt", False):
-        # Stand-in for the one-line change asked of the lead: /api/v1/ skips cookie auth.
-        wrapped = bypass_cookie_auth(current)
-        wrapped._intake_api_exempt = True  # type: ignore[attr-defined]
-        monkeypatch.setattr(desk, "auth", wrapped)
-    app = desk.create_app(settings, db=db, scorer=scorer)
-    names = {r.name for r in app.router.routes()}
-    if "intake_report_form" not in names:
-        views_intake.setup_routes(app)
-    if "api_v1_create_report" not in names:
-        api_v1.setup_routes(app)
-    return app
+    """The real desk app, intake routes and bots' API included."""
+    return create_app(settings, db=db, scorer=scorer)
 
 
 @pytest.fixture

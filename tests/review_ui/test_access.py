@@ -29,6 +29,9 @@ def _routes(app: web.Application) -> list[tuple[str, str, frozenset[str]]]:
 
 def _fill(path: str, item_id: int) -> str:
     path = path.replace("{item_id}", str(item_id)).replace("{decision_id}", "999999")
+    path = path.replace("{reference}", "HM-2026-000001").replace("{token}", "not-a-token")
+    for name in ("{token_id}", "{shot_id}", "{report_id}"):
+        path = path.replace(name, "999999")
     return PLACEHOLDER.sub("1", path)  # other tables' parameters: any value reaches the check
 
 
@@ -85,3 +88,13 @@ async def test_unknown_path_is_a_rendered_404(client: Client) -> None:
     assert r.status == 404
     html = await r.text()
     assert "There is nothing at this address" in html and "Traceback" not in html
+
+
+async def test_out_of_range_ids_are_404_not_500(
+    make_client: Callable[[], Awaitable[Client]], populated: list[int]
+) -> None:
+    client = await make_client()
+    await login(client, "officer")
+    for raw in ("99999999999", "2147483648", "²"):
+        r = await client.get(f"/items/{raw}", allow_redirects=False)
+        assert r.status == 404, raw
