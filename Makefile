@@ -51,9 +51,11 @@ pytest: install browser
 
 test: lint typecheck pytest
 
-# The storage and pipeline tests again, against PostgreSQL (a fresh database per test).
+# The storage, pipeline, scheduling and multi-worker tests again, against PostgreSQL (a fresh
+# database per test).
 test-postgres: install
-	HATE_MONITOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -ra tests/monitor
+	HATE_MONITOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -ra \
+	  tests/monitor tests/scale tests/ops
 
 bench: install
 	$(BIN)/python bench/bench_pipeline.py

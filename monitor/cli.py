@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -19,6 +20,7 @@ from monitor import audit
 from monitor.cli_context import CliContext
 from monitor.config import ConfigError, load_settings
 from monitor.importer import import_file
+from monitor.logging_setup import configure_logging
 from monitor.priority import PriorityWeights
 from monitor.queue_listing import open_queue
 from monitor.sources import (
@@ -69,11 +71,12 @@ def load_scorer(obj: CliContext) -> Scorer:
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
     """Online-hate monitoring for a police cyber community support officer."""
-    logging.basicConfig(
+    configure_logging(
+        json=os.environ.get("HATE_MONITOR_LOG_JSON") == "1",
         level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
     )
+    # Migration chatter ("Will assume non-transactional DDL") is noise on every command.
+    logging.getLogger("alembic").setLevel(logging.DEBUG if verbose else logging.WARNING)
     if config_path is None and Path(DEFAULT_CONFIG).exists():
         config_path = Path(DEFAULT_CONFIG)
     try:
@@ -553,7 +556,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     h = host or settings["service.host"]
     p = port or settings["service.port"]
     click.echo(f"serving on http://{h}:{p}/  (health: http://{h}:{p}/healthz)")
-    web.run_app(create_app(settings, db=database, scheduler=True), host=h, port=p, print=None)
+    web.run_app(
+        create_app(settings, db=database, scheduler=True),
+        host=h,
+        port=p,
+        print=None,
+        access_log=None,  # the request-id middleware logs requests, without query strings
+    )
 
 
 def _register_parts() -> None:

@@ -223,6 +223,20 @@ REGISTRY: tuple[Setting, ...] = (
         "When the retention job runs (UTC): interval:N[m|h|d] or cron:MIN HOUR DOM MON DOW.",
     ),
     Setting(
+        "scoring.deferred",
+        bool,
+        False,
+        "Sweeps store captures unscored and 'hate-monitor worker' processes score them "
+        "(several workers share the work through the database). Off: sweeps score inline.",
+    ),
+    Setting(
+        "scoring.batch_size",
+        int,
+        64,
+        "Captures a worker claims and scores at a time.",
+        check=_positive,
+    ),
+    Setting(
         "http.timeout_s",
         float,
         30.0,

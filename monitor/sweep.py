@@ -27,6 +27,7 @@ from monitor.config import Settings
 from monitor.pipeline import process_posts
 from monitor.post import Post
 from monitor.priority import PriorityWeights
+from monitor.scoring_worker import store_unscored
 from monitor.sources import basis_problem, get_source, spec_for
 from monitor.storage.db import Database
 from monitor.storage.models import Source
@@ -214,7 +215,18 @@ async def sweep_source(
                 p for p in page.posts if keep_post(p, source.include_terms, source.exclude_terms)
             ]
             result.filtered += len(page.posts) - len(kept)
-            if kept:
+            if kept and settings["scoring.deferred"]:
+                # Scaled path: store now, let the workers' scoring loops claim and score.
+                batch = await db.run(
+                    store_unscored,
+                    db,
+                    kept,
+                    origin="sweep",
+                    actor=f"system:sweep:{source.name}",
+                    source_id=source.id,
+                    retention_days=settings["retention.dismissed_days"],
+                )
+            elif kept:
                 batch = await process_posts(
                     db,
                     scorer,

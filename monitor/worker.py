@@ -23,9 +23,12 @@ from monitor.alerts import dispatch
 from monitor.alerts_config import load_alert_config
 from monitor.config import Settings
 from monitor.http_session import client_session
+from monitor.leases import worker_id
 from monitor.ops_settings import OpsSettings
+from monitor.priority import PriorityWeights
 from monitor.retention import apply_retention
 from monitor.scheduler import SweepScheduler
+from monitor.scoring_worker import scoring_loop
 from monitor.sources_seed import seed_sources
 from monitor.storage.db import Database
 from monitor.storage.models import Source
@@ -127,11 +130,21 @@ async def worker_main(
             loop.add_signal_handler(sig, stop.set)
     async with client_session(settings) as http:
         handle = await run_scheduler(settings, db, scorer, http, role="worker")
+        # Every worker also scores the backlog that deferred sweeps and imports leave; claims in
+        # the database mean no capture is scored twice, however many workers run.
+        scoring = asyncio.create_task(
+            scoring_loop(
+                db, scorer, stop=stop, worker_id=worker_id(),
+                batch_size=settings["scoring.batch_size"], idle_sleep=2.0,
+                weights=PriorityWeights.from_settings(settings),
+            )
+        )
         try:
             await stop.wait()
         finally:
             log.info("worker stopping")
             await handle.stop()
+            await scoring
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)

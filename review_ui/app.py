@@ -17,10 +17,19 @@ from monitor.http_session import make_client_session
 from monitor.sessions import LoginThrottle
 from monitor.storage.db import Database
 from monitor.worker import SchedulerHandle, run_scheduler
-from review_ui import api_v1, keys, views_audit, views_cases, views_intake, views_stats
+from review_ui import (
+    api_v1,
+    keys,
+    views_audit,
+    views_cases,
+    views_intake,
+    views_metrics,
+    views_stats,
+)
 from review_ui.access import ROUTE_ROLES
 from review_ui.middlewares import auth, errors, security_headers
 from review_ui.render import make_env
+from review_ui.request_id import request_id
 from review_ui.routes import ROUTES
 
 log = logging.getLogger(__name__)
@@ -40,7 +49,9 @@ def create_app(
 ) -> web.Application:
     """The one application object. ``scheduler=True`` (``hate-monitor serve``) also runs the
     sweep scheduler in this process when ``scheduler.enabled`` is on."""
-    app = web.Application(middlewares=[errors, auth], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(
+        middlewares=[request_id, errors, auth], client_max_size=MAX_REQUEST_BYTES
+    )
     app[keys.SETTINGS] = settings
     app[keys.JINJA] = make_env()
     app[keys.THROTTLE] = LoginThrottle()
@@ -56,7 +67,7 @@ def create_app(
         roles[registered] = route.roles
     app[ROUTE_ROLES] = roles
     # Each part of the desk registers its own routes (and their roles) in its own module.
-    for part in (views_cases, views_stats, views_audit, views_intake, api_v1):
+    for part in (views_cases, views_stats, views_audit, views_intake, api_v1, views_metrics):
         part.setup_routes(app)
     app.router.add_static("/static", STATIC, name="static", append_version=True)
 

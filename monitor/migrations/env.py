@@ -6,7 +6,12 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import monitor.storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Every model module, so autogenerate sees every table.
+import monitor.storage.models
+import monitor.storage.models_cases
+import monitor.storage.models_intake
+import monitor.storage.models_ops
+import monitor.storage.models_scale  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

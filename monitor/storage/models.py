@@ -143,6 +143,14 @@ class QueueItem(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("platform", "post_id", name="uq_queue_post"),
         Index("ix_queue_open_priority", "status", "priority"),
+        # Added by migration 0006 for the desk's filters and item page at a million items.
+        Index("ix_queue_priority_id", "priority", "id"),
+        Index("ix_queue_status_severity", "status", "severity", "priority", "id"),
+        Index("ix_queue_status_strand", "status", "top_strand", "priority", "id"),
+        Index("ix_queue_status_platform", "status", "platform", "priority", "id"),
+        Index("ix_queue_status_source", "status", "source_id", "priority", "id"),
+        Index("ix_queue_capture", "capture_id"),
+        Index("ix_queue_platform_author", "platform", "author_handle"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

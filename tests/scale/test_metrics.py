@@ -18,7 +18,7 @@ from monitor.storage.db import Database
 from monitor.storage.models import Source
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
-from review_ui.views_metrics import setup_routes
+from review_ui.views_metrics import METRICS_TOKEN
 from tests.support import FakeScorer, make_post
 
 Client = TestClient[Any, Any]
@@ -42,7 +42,7 @@ def _fill(db: Database) -> None:
 async def _client(aiohttp_client: Callable[[Any], Awaitable[Client]], settings: Settings,
                   db: Database) -> Client:
     app = create_app(settings, db=db, scorer=FakeScorer())
-    setup_routes(app, token=TOKEN)
+    app[METRICS_TOKEN] = TOKEN
     return await aiohttp_client(app)
 
 
@@ -111,7 +111,7 @@ async def test_no_token_configured_means_admins_only(
     aiohttp_client: Callable[[Any], Awaitable[Client]], settings: Settings, db: Database
 ) -> None:
     app = create_app(settings, db=db, scorer=FakeScorer())
-    setup_routes(app, token="")
+    app[METRICS_TOKEN] = ""
     client = await aiohttp_client(app)
     r = await client.get("/metrics", headers={"Authorization": "Bearer "})
     assert r.status == 401
@@ -119,6 +119,6 @@ async def test_no_token_configured_means_admins_only(
 
 def test_route_is_registered_public(settings: Settings, db: Database) -> None:
     app = create_app(settings, db=db, scorer=FakeScorer())
-    setup_routes(app, token=TOKEN)
+    app[METRICS_TOKEN] = TOKEN
     assert any(isinstance(r.resource, web.Resource) and r.resource.canonical == "/metrics"
                for r in app.router.routes())
