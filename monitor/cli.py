@@ -59,6 +59,17 @@ def load_scorer(obj: CliContext) -> Scorer:
         raise click.ClickException(f"cannot load the classifier: {err}") from err
 
 
+def load_shadows(obj: CliContext) -> list[Scorer]:
+    """Models registered as shadows score alongside the live one (never ranking the queue)."""
+    from models.artefact import ArtefactError
+    from monitor.model_registry import RegistryError, shadow_scorers
+
+    try:
+        return shadow_scorers(obj.database(), obj.settings)
+    except (OSError, ValueError, ArtefactError, RegistryError) as err:
+        raise click.ClickException(f"cannot load a shadow model: {err}") from err
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -126,6 +137,7 @@ def import_cmd(ctx: click.Context, file: Path, batch_size: int) -> None:
         database,
         scorer,
         file,
+        shadows=load_shadows(obj),
         weights=PriorityWeights.from_settings(obj.settings),
         actor="cli:import",
         retention_days=obj.settings["retention.dismissed_days"],

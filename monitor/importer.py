@@ -13,7 +13,7 @@ import killed half-way and run again ends with every line stored exactly once.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -130,6 +130,7 @@ def import_file(
     retention_days: int = 30,
     batch_size: int = 256,
     progress: Callable[[ImportSummary], None] | None = None,
+    shadows: Sequence[Scorer] = (),
 ) -> ImportSummary:
     summary = ImportSummary()
     batch: list[Post] = []
@@ -145,6 +146,7 @@ def import_file(
             origin="import",
             actor=actor,
             retention_days=retention_days,
+            shadows=shadows,
         )
         summary.absorb(result)
         batch.clear()

@@ -269,6 +269,7 @@ async def process_posts(
     actor: str,
     source_id: int | None = None,
     retention_days: int = 30,
+    shadows: Sequence[Scorer] = (),
 ) -> BatchResult:
     """ingest → score → store → enqueue one batch; safe to repeat with the same posts."""
     return await db.run(
@@ -281,6 +282,7 @@ async def process_posts(
         actor=actor,
         source_id=source_id,
         retention_days=retention_days,
+        shadows=shadows,
     )
 
 
@@ -294,14 +296,18 @@ def process_posts_sync(
     actor: str,
     source_id: int | None = None,
     retention_days: int = 30,
+    shadows: Sequence[Scorer] = (),
 ) -> BatchResult:
+    """The blocking form of ``process_posts``. ``shadows``: models on trial, whose scores are
+    stored beside the live ones and never rank the queue."""
     with db.read() as session:
         fresh = unique_new(posts, known_keys(session, posts))
     predictions = score_posts(scorer, fresh)
+    result: BatchResult | None = None
     for attempt in range(3):
         try:
             with db.write() as session:
-                return store_batch(
+                result = store_batch(
                     session,
                     posts,
                     predictions,
@@ -312,9 +318,16 @@ def process_posts_sync(
                     source_id=source_id,
                     retention_days=retention_days,
                 )
+            break
         except IntegrityError:
             # Another worker stored some of these posts between our read and our write; the
             # retry sees them as duplicates. Anything else is a real error.
             if attempt == 2:
                 raise
-    raise AssertionError("unreachable")
+    assert result is not None
+    if shadows and result.capture_ids:
+        from monitor.model_registry import score_shadow
+
+        for shadow in shadows:
+            score_shadow(db, shadow, result.capture_ids)
+    return result

@@ -382,12 +382,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     configure_logging(json=args.json_logs)
     settings = load_settings(args.config)
-    import models
+    from monitor.model_registry import live_scorer
 
-    scorer = models.load_classifier(settings["model.path"] or None,
-                                    settings["model.embedder"] or None)
     db = Database(settings.database_url)
     db.upgrade()
+    scorer = live_scorer(settings, db)  # the promoted version, if any, else the shipped one
 
     async def run() -> None:
         stop = asyncio.Event()

@@ -24,6 +24,7 @@ from connectors.registry import get_connector
 from models.types import Scorer
 from monitor import audit
 from monitor.config import Settings
+from monitor.model_registry import shadow_scorers
 from monitor.pipeline import process_posts
 from monitor.post import Post
 from monitor.priority import PriorityWeights
@@ -204,6 +205,7 @@ async def sweep_source(
     spec = spec_for(source, settings)
     weights = PriorityWeights.from_settings(settings)
     result = SweepResult(source=source.name, cursor=source.cursor)
+    shadows: list[Scorer] | None = None  # loaded once, on the first page that has posts
     error: ConnectorError | None = None
     try:
         async for page in conn.pages(
@@ -227,10 +229,13 @@ async def sweep_source(
                     retention_days=settings["retention.dismissed_days"],
                 )
             elif kept:
+                if shadows is None:
+                    shadows = await db.run(shadow_scorers, db, settings)
                 batch = await process_posts(
                     db,
                     scorer,
                     kept,
+                    shadows=shadows,
                     weights=weights,
                     origin="sweep",
                     actor=f"system:sweep:{source.name}",

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from aiohttp import web
 
-import models
 from models.types import Scorer
 from monitor.config import Settings
 from monitor.http_session import make_client_session
+from monitor.model_registry import live_scorer
 from monitor.sessions import LoginThrottle
 from monitor.storage.db import Database
 from monitor.worker import SchedulerHandle, run_scheduler
@@ -113,9 +113,9 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
 
     async def load() -> None:
         try:
+            # The promoted live version if the database names one, else the shipped model.
             slot.scorer = await asyncio.get_running_loop().run_in_executor(
-                None, models.load_classifier,
-                settings["model.path"] or None, settings["model.embedder"] or None,
+                None, live_scorer, settings, app[keys.DB]
             )
         except Exception as err:
             log.error("the classifier could not be loaded: %s", err)

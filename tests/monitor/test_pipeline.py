@@ -147,3 +147,15 @@ def test_priority_formula() -> None:
 def test_text_fingerprint_groups_copy_paste() -> None:
     assert text_fingerprint("Go  HOME\nnow") == text_fingerprint("go home now")
     assert text_fingerprint("go home now") != text_fingerprint("go home later")
+
+
+def test_shadow_models_score_beside_the_live_one_without_ranking(db: Database) -> None:
+    live, shadow = FakeScorer("live-1"), FakeScorer("shadow-2")
+    posts = [make_post(1, "kill the immigrants, hate them"), make_post(2)]
+    process_posts_sync(db, live, posts, weights=W, origin="import", actor="t", shadows=[shadow])
+    with db.read() as s:
+        rows = s.exec(select(Score.model_version, Score.role)).all()
+        item = s.exec(select(QueueItem).where(QueueItem.post_id == "1")).one()
+        live_score = s.get(Score, item.score_id)
+    assert sorted(rows) == sorted([("live-1", "live")] * 2 + [("shadow-2", "shadow")] * 2)
+    assert live_score is not None and live_score.model_version == "live-1"
