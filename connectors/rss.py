@@ -10,10 +10,10 @@ the feed. ``base_url`` alone with a relative target (``/posts.rss``) also works.
 
 Each fetch is conditional (``If-None-Match`` / ``If-Modified-Since`` from the cursor); 304 means
 no new posts. The cursor is ``{"etag", "last_modified", "floor"}``. A first run keeps the newest
-``backfill_limit`` entries and remembers the oldest kept time as ``floor``; later runs keep every
-entry at or after it (and undated ones). Feeds hold only their latest entries and are re-read
-whole, so an entry is often read again: ingest is idempotent, and an entry published late with an
-older date is never lost to a high-water mark.
+``backfill_limit`` entries (0: none, only the starting point) and remembers the oldest kept time
+as ``floor``; later runs keep every entry at or after it (and undated ones). Feeds hold only
+their latest entries and are re-read whole, so an entry is often read again: ingest is
+idempotent, and an entry published late with an older date is never lost to a high-water mark.
 
 ``post_id`` is the entry's id/guid when it is a URL or a ``tag:``/URN, otherwise ``<feed URL>#<id>``
 (a bare guid like ``42`` is only unique within its feed); an entry with neither id nor link is
@@ -206,8 +206,8 @@ class RssConnector:
         seen: set[str] = set()
         skipped = 0
         for when, entry in dated:
-            if first_run and 0 < backfill_limit <= len(posts):
-                break  # 0 means no limit, as for the shared Walk
+            if first_run and len(posts) >= backfill_limit:
+                break  # 0 takes nothing and only sets the floor, as for the shared Walk
             try:
                 post = to_post(entry, feed.feed, url=identity, when=when, response=response)
             except (MalformedResponse, ValueError, TypeError) as err:
@@ -220,7 +220,9 @@ class RssConnector:
             seen.add(post.post_id)
             posts.append(post)
         if first_run:
-            floor = min((p.created_at for p in posts), default=fetched).isoformat()
+            # Nothing kept (back-fill 0): start from the newest entry, so only later ones come.
+            newest = dated[0][0] if dated else fetched
+            floor = min((p.created_at for p in posts), default=newest).isoformat()
         out = {
             "etag": response.headers.get("ETag"),
             "last_modified": response.headers.get("Last-Modified"),
