@@ -306,7 +306,7 @@ def sources() -> None:
     default=200,
     show_default=True,
     type=int,
-    help="Posts to fetch on the first run.",
+    help="Posts to fetch on the first run (0: none, only the starting point).",
 )
 @click.option("--include", "include_terms", multiple=True, help="Keep only posts with a term.")
 @click.option("--exclude", "exclude_terms", multiple=True, help="Drop posts with a term.")
