@@ -132,7 +132,8 @@ def test_target_grammar() -> None:
     assert parse_target("@localtownnews", source="s") == "localtownnews"
     assert parse_target("https://t.me/s/localtownnews", source="s") == "localtownnews"
     assert parse_target("t.me/localtownnews/", source="s") == "localtownnews"
-    for bad in ("ab", "https://t.me/+invitehash", "name with space", "../etc"):
+    invite_url = "https://t.me/+invitehash"  # a private invite link, not a channel
+    for bad in ("ab", invite_url, "name with space", "../etc"):
         with pytest.raises(PermanentError, match="not a Telegram channel"):
             parse_target(bad, source="s")
 

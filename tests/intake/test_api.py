@@ -18,8 +18,10 @@ from review_ui.intake_hooks import INTAKE
 from review_ui.openapi_intake import OPENAPI
 from tests.intake.conftest import Client, png_bytes
 
+# Only a string in the report: the tests never contact the platform.
+REPORTED_URL = "https://www.reddit.com/r/town/comments/abc/x/"
 BODY = {
-    "url": "https://www.reddit.com/r/town/comments/abc/x/",
+    "url": REPORTED_URL,
     "text": "trans people are vermin",
     "platform": "reddit",
     "group": "r/town",
