@@ -24,9 +24,11 @@ from review_ui import (
     views_cases,
     views_intake,
     views_metrics,
+    views_sources,
     views_stats,
 )
 from review_ui.access import ROUTE_ROLES
+from review_ui.intake_wiring import install_canonical_fetch
 from review_ui.middlewares import auth, errors, security_headers
 from review_ui.render import make_env
 from review_ui.request_id import request_id
@@ -67,12 +69,14 @@ def create_app(
         roles[registered] = route.roles
     app[ROUTE_ROLES] = roles
     # Each part of the desk registers its own routes (and their roles) in its own module.
-    for part in (views_cases, views_stats, views_audit, views_intake, api_v1, views_metrics):
+    for part in (views_cases, views_stats, views_audit, views_intake, api_v1, views_metrics,
+                 views_sources):
         part.setup_routes(app)
     app.router.add_static("/static", STATIC, name="static", append_version=True)
 
     app.cleanup_ctx.append(_database(db))
     app.cleanup_ctx.append(_http_session)
+    app.on_startup.append(install_canonical_fetch)  # after cleanup_ctx: the session exists
     if scorer is None:
         app.cleanup_ctx.append(_classifier)
     if scheduler:
