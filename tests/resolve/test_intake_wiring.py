@@ -1,0 +1,99 @@
+"""Through the bot API of the real app: a fetchable reported URL stores the platform's capture
+(origin "report"); an unfetchable one keeps the moderator's copy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from sqlmodel import select
+
+from connectors.http import item_raw
+from monitor.config import Settings
+from monitor.intake import MODERATOR_COPY_TYPE
+from monitor.intake_accounts import create_token
+from monitor.storage.db import Database
+from monitor.storage.models import Capture, QueueItem, Source
+from monitor.storage.models_intake import Report
+from monitor.users import create_user
+from review_ui.app import create_app
+from review_ui.intake_hooks import INTAKE
+from review_ui.intake_wiring import make_fetcher
+from tests.intake.conftest import Client
+from tests.resolve.conftest import FakePlatform, fixture_json
+from tests.support import FakeScorer
+
+STATUS_ID = "113000000000000003"
+
+
+@pytest.fixture
+def token(db: Database) -> str:
+    with db.write() as s:
+        user = create_user(s, username="mod_a", role="moderator",
+                           password="correct horse battery staple", actor="test")
+        # The Mastodon instance is trusted because a configured source reads it.
+        s.add(Source(name="social", connector="mastodon", target="tag:town",
+                     base_url="https://social.example"))
+        return create_token(s, user=user, name="bot").secret
+
+
+@pytest.fixture
+async def client(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]], settings: Settings,
+    db: Database, fake_scorer: FakeScorer, fake: FakePlatform,
+) -> Client:
+    app = create_app(settings, db=db, scorer=fake_scorer)
+    made = await aiohttp_client(app)
+    # Startup installed the production fetch; the test swaps in the same fetch aimed at the
+    # fake platform (the reported URL still passes the production host rules).
+    assert app[INTAKE].fetch_canonical is not None
+    app[INTAKE].fetch_canonical = make_fetcher(app, api_base=fake.url)
+    return made
+
+
+def body(url: str, platform: str = "mastodon") -> dict[str, Any]:
+    return {"url": url, "text": "what I saw: they are vermin", "platform": platform,
+            "group": "Town Square", "reason": "dehumanising our neighbours"}
+
+
+async def test_fetchable_report_stores_the_canonical_capture(
+    client: Client, db: Database, fake: FakePlatform, token: str
+) -> None:
+    status = fixture_json("mastodon", "tag_timeline.json")[0]
+    fake.on(f"/api/v1/statuses/{STATUS_ID}", status)
+    r = await client.post("/api/v1/reports", headers={"Authorization": f"Bearer {token}"},
+                          json=body(f"https://social.example/@alice/{STATUS_ID}"))
+    assert r.status == 201, await r.text()
+    out = await r.json()
+    assert out["capture_kind"] == "canonical" and out["fetch_note"] is None
+    with db.read() as s:
+        cap = s.exec(select(Capture)).one()
+        assert cap.origin == "report" and cap.platform == "mastodon"
+        assert cap.raw == item_raw(status) and cap.url == status["url"]
+        assert s.exec(select(QueueItem)).one().capture_id == cap.id
+        assert s.exec(select(Report)).one().capture_kind == "canonical"
+
+
+async def test_unfetchable_report_keeps_the_moderators_copy(
+    client: Client, db: Database, fake: FakePlatform, token: str
+) -> None:
+    fake.on("/api/v1/statuses/404", {"error": "Record not found"}, status=404)
+    headers = {"Authorization": f"Bearer {token}"}
+    r = await client.post("/api/v1/reports", headers=headers,
+                          json=body("https://social.example/@alice/404"))
+    assert r.status == 201, await r.text()
+    out = await r.json()
+    assert out["capture_kind"] == "moderator_copy"
+    assert "moderator's copy stands" in out["fetch_note"]
+    # A host no source reads is never contacted at all.
+    r = await client.post("/api/v1/reports", headers=headers,
+                          json=body("https://elsewhere.example/@bob/1"))
+    assert (await r.json())["capture_kind"] == "moderator_copy"
+    assert fake.paths() == ["/api/v1/statuses/404"]
+    with db.read() as s:
+        caps = s.exec(select(Capture)).all()
+        assert {c.raw_content_type for c in caps} == {MODERATOR_COPY_TYPE}
+        assert all(json.loads(c.raw)["text"] == "what I saw: they are vermin" for c in caps)
