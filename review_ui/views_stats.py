@@ -32,8 +32,19 @@ def _compute(db: Database, since: date | None, until: date | None) -> stats.Stat
         return stats.compute(s, since=since, until=until)
 
 
-async def stats_page(request: web.Request) -> web.StreamResponse:
+def _window(request: web.Request) -> tuple[date | None, date | None]:
+    """The URL's dates; with no ``since`` at all, the last 12 weeks (so the page stays fast on
+    a big database). ``since=`` left empty means from the beginning."""
     since, until = _day(request, "since"), _day(request, "until")
+    if "since" not in request.query:
+        since = stats.default_since(utcnow().date())
+    if since and until and since > until:
+        raise DeskError(400, f"since {since} is after until {until}: nothing to count")
+    return since, until
+
+
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    since, until = _window(request)
     db = request.app[keys.DB]
     st = await db.run(_compute, db, since, until)
     # bar_chart escapes every label itself, so its output is safe markup by construction.
@@ -41,13 +52,14 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     return render(request, "stats/index.html", {
         "st": st, "charts": charts, "titles": stats.CHART_TITLES,
         "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+        "default_weeks": stats.DEFAULT_WEEKS,
         "tables": {n: stats.ordered(c, by_key=n.endswith("_week"))
                    for n, c in st.sections().items()},
     })
 
 
 async def stats_csv(request: web.Request) -> web.StreamResponse:
-    since, until = _day(request, "since"), _day(request, "until")
+    since, until = _window(request)
     db = request.app[keys.DB]
     st = await db.run(_compute, db, since, until)
     name = f"hate-monitor-stats-{utcnow():%Y%m%d}.csv"

@@ -151,6 +151,9 @@ class QueueItem(SQLModel, table=True):
         Index("ix_queue_status_source", "status", "source_id", "priority", "id"),
         Index("ix_queue_capture", "capture_id"),
         Index("ix_queue_platform_author", "platform", "author_handle"),
+        # Added by migration 0007: the statistics page's date window, read from the index alone.
+        Index("ix_queue_created_stats", "created_at", "status", "top_strand", "platform",
+              "source_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -179,6 +182,8 @@ class Decision(SQLModel, table=True):
     """A person's structured decision on a queue item; also a label for retraining."""
 
     __tablename__ = "decisions"
+    # Added by migration 0007: the statistics page's date window.
+    __table_args__ = (Index("ix_decisions_created", "created_at", "undone_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     queue_item_id: int = Field(foreign_key="queue_items.id", index=True)
