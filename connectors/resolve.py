@@ -16,6 +16,7 @@ YouTube comment links ``watch?v=VID&lc=COMMENT`` (only with an API key configure
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -41,6 +42,10 @@ from monitor.config import Settings
 from monitor.post import Post
 
 log = logging.getLogger(__name__)
+
+# The whole fetch (Bluesky and Reddit take two requests) ends before the intake's own 20 s
+# limit, so the reason logged is ours, not a bare timeout.
+TOTAL_TIMEOUT_S = 15.0
 
 _MASTODON = (re.compile(r"^/@([^/@]+(?:@[^/]+)?)/(\d{1,20})/?$"),
              re.compile(r"^/users/([^/]+)/statuses/(\d{1,20})/?$"))
@@ -132,7 +137,12 @@ async def fetch_post_by_url(
     call = Call(session=session, settings=settings, api_base=api_base,
                 label=f"intake:{target.platform}")
     try:
-        post = await fetcher(call, target)
+        async with asyncio.timeout(TOTAL_TIMEOUT_S):
+            post = await fetcher(call, target)
+    except TimeoutError:
+        log.info("resolve: %s post %s not fetched: no answer within %.0f s", target.platform,
+                 shown, TOTAL_TIMEOUT_S)
+        return None
     except ConnectorError as err:
         log.info("resolve: %s post %s not fetched: %s", target.platform, shown, err)
         return None

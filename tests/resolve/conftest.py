@@ -7,6 +7,7 @@ rules. ``fake.requests`` records what was asked, so tests can assert nothing was
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ class Answer:
     text: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
+    delay: float = 0.0
 
 
 @dataclass
@@ -56,8 +58,9 @@ class FakePlatform:
         self.url = ""
 
     def on(self, path: str, body: Any = None, *, status: int = 200, text: str | None = None,
-           headers: dict[str, str] | None = None, content_type: str = "application/json") -> None:
-        self.answers[path] = Answer(status, body, text, headers or {}, content_type)
+           headers: dict[str, str] | None = None, content_type: str = "application/json",
+           delay: float = 0.0) -> None:
+        self.answers[path] = Answer(status, body, text, headers or {}, content_type, delay)
 
     def paths(self) -> list[str]:
         return [s.path for s in self.requests]
@@ -69,6 +72,8 @@ class FakePlatform:
         answer = self.answers.get(request.path)
         if answer is None:
             return web.json_response({"error": "not found"}, status=404)
+        if answer.delay:
+            await asyncio.sleep(answer.delay)
         text = answer.text if answer.text is not None else (
             json.dumps(answer.body) if answer.body is not None else "")
         return web.Response(status=answer.status, text=text, headers=answer.headers,

@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from connectors import resolve_platforms
+from connectors import resolve, resolve_platforms
 from connectors.http import item_raw
 from connectors.resolve import fetch_post_by_url
 from monitor.config import Settings
@@ -91,6 +91,17 @@ async def test_oversized_body_is_none(http: aiohttp.ClientSession, fake: FakePla
                                       settings: Settings) -> None:
     fake.on("/api/v1/statuses/5", text="x" * (3 * 1024 * 1024))
     assert await fetch(http, fake, "https://social.example/@alice/5", settings) is None
+
+
+async def test_slow_platform_is_given_up(
+    http: aiohttp.ClientSession, fake: FakePlatform, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(resolve, "TOTAL_TIMEOUT_S", 0.2)
+    fake.on("/api/v1/statuses/5", mastodon_status(), delay=2.0)
+    with caplog.at_level(logging.INFO, logger="connectors.resolve"):
+        assert await fetch(http, fake, "https://social.example/@alice/5", settings) is None
+    assert "no answer within" in caplog.text
 
 
 # --------------------------------------------------------------------------- Bluesky
