@@ -20,6 +20,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from collections.abc import Set as AbstractSet
 from urllib.parse import parse_qs
 
 import aiohttp
@@ -61,7 +62,7 @@ _VIDEO = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _COMMENT = re.compile(r"^[A-Za-z0-9_.-]{10,120}$")
 
 
-def recognise(url: str, allowed_hosts: frozenset[str] | set[str]) -> Target | str:
+def recognise(url: str, allowed_hosts: AbstractSet[str]) -> Target | str:
     """The post a URL names, or why it names none we may fetch."""
     checked = check_url(url, allowed_hosts)
     if isinstance(checked, str):
@@ -114,7 +115,7 @@ async def fetch_post_by_url(
     url: str,
     *,
     settings: Settings,
-    allowed_hosts: frozenset[str] | set[str],
+    allowed_hosts: AbstractSet[str],
     api_base: str | None = None,
     resolve: Resolver = system_resolve,
 ) -> Post | None:
@@ -128,16 +129,16 @@ async def fetch_post_by_url(
     if isinstance(target, str):
         log.info("resolve: not fetching %s: %s", shown, target)
         return None
-    if api_base is None and target.host not in WELL_KNOWN:
-        problem = await resolves_public(target.host, resolve)
-        if problem is not None:
-            log.warning("resolve: not fetching %s: %s", shown, problem)
-            return None
     fetcher: Callable[[Call, Target], Awaitable[Post | None]] = FETCHERS[target.platform]
     call = Call(session=session, settings=settings, api_base=api_base,
                 label=f"intake:{target.platform}")
     try:
         async with asyncio.timeout(TOTAL_TIMEOUT_S):
+            if api_base is None and target.host not in WELL_KNOWN:
+                problem = await resolves_public(target.host, resolve)
+                if problem is not None:
+                    log.warning("resolve: not fetching %s: %s", shown, problem)
+                    return None
             post = await fetcher(call, target)
     except TimeoutError:
         log.info("resolve: %s post %s not fetched: no answer within %.0f s", target.platform,

@@ -16,6 +16,7 @@ import logging
 import re
 import socket
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
@@ -96,7 +97,7 @@ def allowed_hosts_from(
     return frozenset(hosts)
 
 
-def check_url(url: str, allowed_hosts: frozenset[str] | set[str]) -> tuple[SplitResult, str] | str:
+def check_url(url: str, allowed_hosts: AbstractSet[str]) -> tuple[SplitResult, str] | str:
     """(parts, host) of a URL we may contact, else the reason it is refused."""
     try:
         parts = urlsplit(url.strip())

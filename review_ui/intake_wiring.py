@@ -8,6 +8,8 @@ plus ``[intake] fetch_hosts`` from config.toml.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aiohttp import web
 from sqlmodel import col, select
 
@@ -37,7 +39,7 @@ def make_fetcher(
         db = app[keys.DB]
         intake = settings.extra.get("intake", {})
         allowed = allowed_hosts_from(
-            await db.run(source_base_urls, db), intake if isinstance(intake, dict) else {}
+            await db.run(source_base_urls, db), intake if isinstance(intake, Mapping) else {}
         )
         return await fetch_post_by_url(
             app[keys.HTTP], url, settings=settings, allowed_hosts=allowed, api_base=api_base,

@@ -97,3 +97,25 @@ async def test_unfetchable_report_keeps_the_moderators_copy(
         caps = s.exec(select(Capture)).all()
         assert {c.raw_content_type for c in caps} == {MODERATOR_COPY_TYPE}
         assert all(json.loads(c.raw)["text"] == "what I saw: they are vermin" for c in caps)
+
+
+async def test_config_fetch_hosts_are_trusted(
+    aiohttp_client: Callable[[web.Application], Awaitable[Client]], settings: Settings,
+    db: Database, fake_scorer: FakeScorer, fake: FakePlatform, token: str,
+) -> None:
+    # [intake] fetch_hosts in config.toml trusts a forum no source reads yet.
+    trusting = Settings(settings.values, settings.path,
+                        {**settings.extra, "intake": {"fetch_hosts": ["forum.example"]}})
+    app = create_app(trusting, db=db, scorer=fake_scorer)
+    client = await aiohttp_client(app)
+    app[INTAKE].fetch_canonical = make_fetcher(app, api_base=fake.url)
+    item = fixture_json("discourse", "latest_posts.json")["latest_posts"][0]
+    fake.on("/posts/by_number/77/3.json", item)
+    r = await client.post("/api/v1/reports", headers={"Authorization": f"Bearer {token}"},
+                          json=body("https://forum.example/t/bus-station-incident/77/3",
+                                    platform="discourse"))
+    assert r.status == 201, await r.text()
+    assert (await r.json())["capture_kind"] == "canonical"
+    with db.read() as s:
+        cap = s.exec(select(Capture)).one()
+        assert cap.post_id == "forum.example/t/77/3" and cap.author_handle == "dana"
