@@ -312,7 +312,7 @@ async def edit_form(request: web.Request) -> web.StreamResponse:
 
 
 def update_source(db: Database, source_id: int, cols: dict[str, Any], *, actor: User,
-                  declared: frozenset[str]) -> list[str]:
+                  declared: frozenset[str], action: str = "source.update") -> list[str]:
     """Apply the changed columns with one audit event naming them; returns their names."""
     with db.write() as s:
         src = s.get(Source, source_id)
@@ -331,7 +331,7 @@ def update_source(db: Database, source_id: int, cols: dict[str, Any], *, actor: 
                 setattr(src, k, cols[k])
         src.updated_at = utcnow()
         s.add(src)
-        audit.record(s, actor=actor.username, action="source.update", object_type="source",
+        audit.record(s, actor=actor.username, action=action, object_type="source",
                      object_id=source_id, reason=src.basis_reference,
                      details={"name": src.name, "changed": changed})
         return changed
@@ -357,26 +357,8 @@ async def update(request: web.Request) -> web.StreamResponse:
 async def _toggle(request: web.Request, enabled: bool) -> web.StreamResponse:
     sid = int_param(request, "source_id")
     db = _db(request)
-    user = current_user(request)
-    declared = _declared(request)
-
-    def write() -> None:
-        with db.write() as s:
-            src = s.get(Source, sid)
-            if src is None:
-                raise DeskError(404, f"There is no source number {sid}.")
-            _refuse_managed(src, declared)
-            if src.enabled != enabled:
-                # Not monitor.sources.set_enabled: it looks a name up before an id, and a
-                # source may well be named "3".
-                src.enabled = enabled
-                src.updated_at = utcnow()
-                s.add(src)
-                audit.record(s, actor=user.username,
-                             action="source.enable" if enabled else "source.disable",
-                             object_type="source", object_id=sid, details={"name": src.name})
-
-    await db.run(write)
+    await db.run(update_source, db, sid, {"enabled": enabled}, actor=current_user(request),
+                 declared=_declared(request), action=f"source.{'en' if enabled else 'dis'}able")
     await _resync(request)
     return redirect(f"/sources/{sid}?msg={'enabled' if enabled else 'disabled'}")
 
