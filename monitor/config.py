@@ -324,7 +324,7 @@ def _flatten(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 # Top-level tables other modules own; their shape is checked where they are used.
-OPEN_SECTIONS = ("sources", "connectors", "alerts", "auth")
+OPEN_SECTIONS = ("sources", "connectors", "alerts", "auth", "intake")
 
 
 def _resolve_sqlite_path(url: str, config_path: Path | None) -> str:

@@ -50,7 +50,7 @@ async def test_bot_creates_a_report_and_reads_its_status(
     assert "Set-Cookie" not in r.headers  # the API never starts a session
     body = await r.json()
     assert body["status"] == "received" and body["screenshots"] == 1
-    assert body["capture_kind"] == "moderator_copy"  # no connector fetch configured
+    assert body["capture_kind"] == "moderator_copy"  # no Reddit credentials: nothing fetched
     assert r.headers["Location"] == f"/api/v1/reports/{body['id']}"
     one = await web_client.get(r.headers["Location"], headers=bearer(token))
     assert (await one.json())["id"] == body["id"]

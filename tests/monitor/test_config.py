@@ -83,3 +83,8 @@ def test_production_refuses_default_secret(tmp_path: Path) -> None:
         load_settings(p, env={})
     ok = load_settings(p, env={"HATE_MONITOR_SECRET_KEY": "x" * 40})
     assert ok["service.secret_key"] == "x" * 40
+
+
+def test_intake_section_is_accepted(tmp_path: Path) -> None:
+    p = write(tmp_path, '[intake]\nfetch_hosts = ["forum.example.org"]\n')
+    assert load_settings(p, env={}).extra["intake"]["fetch_hosts"] == ["forum.example.org"]
