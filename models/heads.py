@@ -6,6 +6,7 @@ stack of dense layers (ReLU between them): a logistic regression is a stack of o
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -49,13 +50,17 @@ def fit_binary(
         lr.fit(x, y, sample_weight=weight)
         return [(lr.coef_.T.astype(np.float32), lr.intercept_.astype(np.float32))]
     if kind == "mlp":
+        from sklearn.exceptions import ConvergenceWarning
         from sklearn.neural_network import MLPClassifier
 
         # MLPClassifier takes no sample weights: emulate them by resampling rows in proportion.
         idx = _weighted_rows(len(y), weight, seed)
         mlp = MLPClassifier(hidden_layer_sizes=(hidden,), alpha=1e-3 / c, max_iter=60,
                             early_stopping=True, random_state=seed)
-        mlp.fit(x[idx], y[idx])
+        with warnings.catch_warnings():
+            # max_iter is a deliberate CPU budget; stopping there is expected, not a fault.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            mlp.fit(x[idx], y[idx])
         return [(w.astype(np.float32), b.astype(np.float32))
                 for w, b in zip(mlp.coefs_, mlp.intercepts_, strict=True)]
     raise ValueError(f"unknown head kind {kind!r}; expected 'logistic' or 'mlp'")

@@ -161,6 +161,7 @@ def contrast_cv(plan: TrainPlan, embedder: Encoder, base: list[Example], base_x:
     cats = contrast_categories()
     groups = [r.group for r in contrast]
     p = np.zeros(len(contrast))
+    p_threat = np.zeros(len(contrast))
     folds = GroupKFold(n_splits=plan.cv_folds)
     for train_idx, test_idx in tqdm(list(folds.split(contrast_x, groups=groups)),
                                     desc="contrast CV", unit="fold"):
@@ -169,15 +170,22 @@ def contrast_cv(plan: TrainPlan, embedder: Encoder, base: list[Example], base_x:
         model = _fit(HateClassifier(embedder, options=plan.options), x, rows, [], None,
                      hate_only=True)
         p[test_idx] = model._p_hate(contrast_x[test_idx])
+        p_threat[test_idx] = model._p_threat(contrast_x[test_idx])
     y = [r.label for r in contrast]
     out = binary_metrics(y, p.tolist(), plan.options.threshold)
     out["folds"] = plan.cv_folds
     pred = p >= plan.options.threshold
+    fired = p_threat >= plan.options.threat_threshold
     by: dict[str, list[bool]] = {}
-    for r, guess in zip(contrast, pred, strict=True):
+    threat_by: dict[str, list[bool]] = {}
+    for r, guess, hit in zip(contrast, pred, fired, strict=True):
         by.setdefault(cats.get(r.text, "?"), []).append(bool(guess) == bool(r.label))
-    out["by_category"] = {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 4)}
+        threat_by.setdefault(cats.get(r.text, "?"), []).append(bool(hit))
+    out["by_category"] = {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 4),
+                              "threat_flagged": round(sum(threat_by[k]) / len(v), 4)}
                           for k, v in by.items()}
+    is_threat = [int(r.label == 1 and r.severity == "threat") for r in contrast]
+    out["threat"] = binary_metrics(is_threat, p_threat.tolist(), plan.options.threat_threshold)
     return out
 
 

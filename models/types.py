@@ -19,6 +19,10 @@ DEFAULT_STRANDS: tuple[str, ...] = (
     "other",
 )
 
+# Below this, no strand is named: the post targets no protected group clearly enough to say
+# which (the shipped classifier reports p(about the group) × p(hate), see ``models.gating``).
+TOP_STRAND_MIN = 0.2
+
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
@@ -33,9 +37,11 @@ class Prediction:
 
     @property
     def top_strand(self) -> str | None:
+        """The most likely targeted group, or None when no strand reaches ``TOP_STRAND_MIN``."""
         if not self.strands:
             return None
-        return max(self.strands, key=lambda k: self.strands[k])
+        top = max(self.strands, key=lambda k: self.strands[k])
+        return top if self.strands[top] >= TOP_STRAND_MIN else None
 
 
 class Scorer(Protocol):

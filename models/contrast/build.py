@@ -62,6 +62,10 @@ def _obfuscate(text: str, group: str, rng: random.Random) -> tuple[str, str]:
     return out, how
 
 
+def _pool(named: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    return [(strand, g) for strand, names in named.items() for g in names]
+
+
 def rows() -> Iterator[dict[str, Any]]:
     rng = random.Random(SEED)
     groups = _groups()
@@ -73,17 +77,26 @@ def rows() -> Iterator[dict[str, Any]]:
                 "template": template}
 
     hateful_sentences: list[tuple[str, str, str]] = []
-    for severity, temps in T.HATEFUL.items():
-        for ti, temp in enumerate(temps):
-            for strand, g in rng.sample(groups, 9):
-                text = temp.format(G=g)
-                hateful_sentences.append((text, strand, severity))
-                yield row(text, 1, strand, severity, f"hate_{severity}", f"h{severity}{ti}")
-                if rng.random() < 0.5:
-                    obf, how = _obfuscate(text, g, rng)
-                    if obf != text:
-                        yield row(obf, 1, strand, severity, f"obfuscated_{how}",
-                                  f"h{severity}{ti}")
+    # (templates by severity, group pool, groups per template, category suffix, template id)
+    hate_sets = (
+        (T.HATEFUL, groups, 9, "", "h"),
+        (T.MORE_HATEFUL, groups, 9, "", "m"),
+        (T.INDIVIDUAL_HATEFUL, _pool(T.INDIVIDUALS), 6, "_individual", "i"),
+        (T.PLACE_HATEFUL, _pool(T.PLACES), 5, "_place", "p"),
+    )
+    for temps_by_sev, pool, n, suffix, tid in hate_sets:
+        for severity, temps in temps_by_sev.items():
+            for ti, temp in enumerate(temps):
+                for strand, g in rng.sample(pool, min(n, len(pool))):
+                    text = temp.format(G=g)
+                    hateful_sentences.append((text, strand, severity))
+                    yield row(text, 1, strand, severity, f"hate_{severity}{suffix}",
+                              f"{tid}{severity}{ti}")
+                    if rng.random() < 0.5:
+                        obf, how = _obfuscate(text, g, rng)
+                        if obf != text:
+                            yield row(obf, 1, strand, severity, f"obfuscated_{how}",
+                                      f"{tid}{severity}{ti}")
     for fi, frame in enumerate(T.COUNTER_FRAMES):
         for text, strand, _sev in rng.sample(hateful_sentences, 22):
             yield row(frame.format(h=text), 0, strand, "none", "counter_quote", f"cq{fi}")
@@ -99,6 +112,15 @@ def rows() -> Iterator[dict[str, Any]]:
                     obf, how = _obfuscate(text, g, rng)
                     yield row(obf, 0, strand, "none", f"neutral_obfuscated_{how}",
                               f"{category}{ti}")
+    benign_sets = (("negated_threat", T.NEGATED_THREATS, groups, 7),
+                   ("individual_neutral", T.INDIVIDUAL_NEUTRAL, _pool(T.INDIVIDUALS), 6),
+                   ("place_neutral", T.PLACE_NEUTRAL, _pool(T.PLACES), 5))
+    for category, temps, pool, n in benign_sets:
+        for ti, temp in enumerate(temps):
+            for strand, g in rng.sample(pool, min(n, len(pool))):
+                yield row(temp.format(G=g), 0, strand, "none", category, f"{category}{ti}")
+    for ti, text in enumerate(T.NO_TARGET):
+        yield row(text, 0, None, "none", "no_target", f"no_target{ti}")
     for ti, text in enumerate(T.RECLAIMED):
         yield row(text, 0, "sexual_orientation" if "crip" not in text else "disability",
                   "none", "reclaimed", f"reclaimed{ti}")
@@ -107,9 +129,15 @@ def rows() -> Iterator[dict[str, Any]]:
     for ti, temp in enumerate(T.NON_PROTECTED_ABUSE):
         for target in rng.sample(T.NON_PROTECTED, 6):
             yield row(temp.format(G=target), 0, None, "none", "non_protected", f"np{ti}")
-    for severity in ("threat", "dehumanisation"):
-        for ti, temp in enumerate(T.HATEFUL[severity][:6]):
-            for target in rng.sample(T.NON_PROTECTED, 3):
+    for ti, temp in enumerate(T.VIOLENT_IDIOMS):
+        for thing in rng.sample(T.IDIOM_OBJECTS, 5):
+            yield row(temp.format(O=thing), 0, None, "none", "violent_idiom", f"idiom{ti}")
+    # Threats against unprotected targets are crimes too, but not hate: they teach the threat
+    # head that a protected group must be the target.
+    for severity, n in (("threat", 4), ("dehumanisation", 3)):
+        temps = T.HATEFUL[severity] + T.MORE_HATEFUL[severity]
+        for ti, temp in enumerate(temps if severity == "threat" else temps[:8]):
+            for target in rng.sample(T.NON_PROTECTED, n):
                 yield row(temp.format(G=target), 0, None, "none", "non_protected",
                           f"np_{severity}{ti}")
 

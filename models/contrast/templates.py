@@ -245,3 +245,161 @@ EMOJI_GROUPS: dict[str, str] = {
     "wheelchair users": "\u267f people",
     "Black people": "\U0001f44b\U0001f3ff people",
 }
+
+# --- Added in v2: threats, places, individuals, benign text with no target ----------------------
+# The v1 model missed explicit threats against a group when its generic p(hate) head was unsure;
+# these widen the phrasing (first person, "someone should", conditional, places, one person
+# picked out by a protected characteristic) and add the matching non-hateful contrasts.
+
+MORE_HATEFUL: dict[str, tuple[str, ...]] = {
+    "threat": (
+        "I'm going to smash the heads in of the {G} who moved in down the road",
+        "someone needs to stab a few {G} to teach the rest a lesson",
+        "I'll shoot the next one of those {G} who comes near my kids",
+        "the {G} on our road won't see Christmas, I promise you that",
+        "let's go and batter some {G} after the pub tonight",
+        "we know where the {G} live and we are coming for them",
+        "any of you {G} show your face in town again and you're dead",
+        "I hope someone kills the {G} round the corner, I'd do it myself",
+        "kill all {G}",
+        "I am going to hurt the {G} in the flats upstairs, filthy lot",
+        "bring your bats lads, we're paying the {G} a visit tonight",
+        "petrol through the letterbox of the {G}, that's the plan for Friday",
+        "we should drive the {G} out of this town with fists and fire",
+        "one day soon the {G} will get what's coming to them, a knife each",
+        "I swear I will knock out the first of the {G} I see tomorrow",
+        "somebody ought to run the {G} over, they're scum",
+    ),
+    "dehumanisation": (
+        "{G} are filth, not people",
+        "those {G} are vermin infesting our streets",
+        "{G} are an infestation and need exterminating like pests",
+        "{G}? Scum, parasites, the lot of them",
+    ),
+    "derogation": (
+        "{G} are scum",
+        "typical {G}, always causing trouble",
+        "{G} secretly control everything in this town",
+        "we don't want {G} in our pub",
+        "{G} are all the same, dirty and dishonest",
+        "get the {G} out of our neighbourhood",
+    ),
+}
+
+# One person picked out by a protected characteristic ({G} is one of these).
+INDIVIDUALS: dict[str, tuple[str, ...]] = {
+    "race": ("Black family", "Polish lad", "Asian shopkeeper", "asylum seeker",
+             "Pakistani taxi driver", "Traveller family"),
+    "religion": ("Muslim family", "Jewish lad", "Sikh man", "Hindu couple"),
+    "sexual_orientation": ("gay couple", "lesbian couple", "gay lad"),
+    "disability": ("disabled man", "autistic boy", "blind woman", "wheelchair user"),
+    "transgender": ("trans woman", "trans lad", "non-binary kid"),
+    "sex_gender": ("woman",),
+}
+INDIVIDUAL_HATEFUL: dict[str, tuple[str, ...]] = {
+    "threat": (
+        "I'm going to kill the {G} next door",
+        "someone should knife that {G} at the bus stop",
+        "the {G} on our road is getting a brick through the window tonight",
+        "I'll burn the {G}'s house down, filth",
+        "gonna beat the {G} at work black and blue on Monday",
+        "if that {G} walks past me again I will stab them",
+    ),
+    "dehumanisation": (
+        "the {G} at work is a filthy animal",
+        "that {G} across the road is subhuman",
+    ),
+    "derogation": (
+        "that {G} in the corner shop is a disgusting thief like all of them",
+        "the {G} upstairs is scum, they all are",
+    ),
+}
+INDIVIDUAL_NEUTRAL: tuple[str, ...] = (
+    "the {G} next door helped me carry my shopping in",
+    "lovely chat with the {G} at the bus stop this morning",
+    "the {G} from the cafe won the pub quiz",
+    "a {G} was attacked on the high street, please share if you saw anything",
+    "shout out to the {G} who found my wallet",
+    "the {G} on our road organised the litter pick",
+)
+
+# Places tied to a protected group ({G} is one of these).
+PLACES: dict[str, tuple[str, ...]] = {
+    "religion": ("mosque", "synagogue", "gurdwara", "Hindu temple"),
+    "sexual_orientation": ("gay bar", "Pride centre"),
+    "race": ("asylum hotel", "Polish shop", "Traveller site"),
+    "transgender": ("trans support group",),
+    "disability": ("disability centre",),
+}
+PLACE_HATEFUL: dict[str, tuple[str, ...]] = {
+    "threat": (
+        "burn the {G} to the ground",
+        "someone should torch the {G} on the high street",
+        "that {G} needs a petrol bomb through the window tonight",
+        "we'll smash up the {G} and anyone inside it",
+    ),
+    "derogation": (
+        "shut the {G} down, only scum go there",
+        "that {G} is a nest of filth and should be closed",
+    ),
+}
+PLACE_NEUTRAL: tuple[str, ...] = (
+    "the {G} is holding an open day on Saturday",
+    "roadworks outside the {G} all week, use the side entrance",
+    "the {G} raised money for the hospice",
+    "someone vandalised the {G} last night, police are asking for witnesses",
+    "the {G} needs volunteers for the food bank",
+)
+
+NEGATED_THREATS: tuple[str, ...] = (
+    "nobody should ever hurt {G}",
+    "I would never threaten {G}",
+    "threatening to kill {G} is a crime and I've reported the post",
+    "the man who said he'd stab {G} has been arrested, good",
+    "no one is going to burn anything, {G} are safe here",
+    "if anyone threatens {G} on this street, call 999",
+    "stop saying {G} should be shot, it's sick",
+)
+
+# Ordinary posts with violent idioms or no target at all: nothing here is about a group.
+NO_TARGET: tuple[str, ...] = (
+    "kill the lights when you leave the hall please",
+    "shoot me a message if you want the spare ticket",
+    "we are going to smash the quiz on Friday",
+    "the band absolutely blew the roof off",
+    "fire drill at 3pm, everyone out to the car park",
+    "road closure on Station Road from Monday for resurfacing",
+    "recycling is collected a day late because of the holiday",
+    "the bonfire and fireworks start at 7, bring a torch",
+    "my phone battery is dead again",
+    "lost cat, ginger, answers to Biscuit, near the park",
+    "the chippy on the corner does the best fish in town",
+    "traffic lights broken at the junction, drive carefully",
+    "the library is closed for the bank holiday",
+    "anyone know a good mechanic? my clutch is killing me",
+    "the gym's new boxing class is brutal, loved it",
+    "the football club is looking for a new goalkeeper",
+    "we are hunting for a cheap sofa, any ideas?",
+    "the hedge needs cutting back before it takes over the path",
+    "can't wait for the darts tonight, going to destroy my brother",
+    "water main burst on Mill Lane, expect delays",
+)
+
+# Violent verbs aimed at things, chores and games, not people: the threat head must learn that
+# "kill" or "smash" alone is not a threat. ({O} is one of ``IDIOM_OBJECTS``.)
+VIOLENT_IDIOMS: tuple[str, ...] = (
+    "kill the {O} before you go to bed",
+    "I'm going to smash the {O} tomorrow",
+    "someone should shoot a video of the {O}",
+    "we'll burn through the {O} in no time",
+    "time to destroy the {O} once and for all",
+    "I will murder the {O} tonight",
+    "let's attack the {O} first thing Monday",
+    "I could strangle the {O} sometimes",
+    "going to knock the {O} out of the park",
+    "the {O} is killing me",
+)
+IDIOM_OBJECTS: tuple[str, ...] = (
+    "lights", "engine", "music", "quiz", "exam", "interview", "ironing", "weeds", "to-do list",
+    "printer", "washing up", "leftover curry", "speech", "marathon", "crossword", "laptop",
+)
