@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from monitor.storage.types import UTCDateTime, utcnow
@@ -152,8 +152,9 @@ class QueueItem(SQLModel, table=True):
         Index("ix_queue_capture", "capture_id"),
         Index("ix_queue_platform_author", "platform", "author_handle"),
         # Added by migration 0007: the statistics page's date window, read from the index alone.
+        # Partial on "id > 0" (every row) so only queries that say so use it; see the migration.
         Index("ix_queue_created_stats", "created_at", "status", "top_strand", "platform",
-              "source_id"),
+              "source_id", sqlite_where=text("id > 0"), postgresql_where=text("id > 0")),
     )
 
     id: int | None = Field(default=None, primary_key=True)

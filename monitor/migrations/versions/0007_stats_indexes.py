@@ -7,6 +7,7 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
@@ -18,16 +19,25 @@ depends_on = None
 # Without these, each query read the whole of queue_items or decisions (1M items: 6-9 s per
 # page on SQLite). Each index starts with the window's timestamp and carries the grouped
 # columns, so the counts are a range scan of the index alone, never the table.
+#
+# The queue_items one is partial on "id > 0", which every row satisfies: only a query that says
+# "id > 0" itself may use it (monitor/stats.py does). Without that, SQLite took it for the desk's
+# own date filter (status = 'open' AND created_at range, ORDER BY priority LIMIT 51), read half
+# the table and sorted it: /queue?since=...&until=... went from 30 ms to 1.4 s at 1M items.
+# Migration 0006 explains why that query is better off on the priority index.
 INDEXES: dict[str, tuple[str, list[str]]] = {
     "ix_queue_created_stats": (
         "queue_items", ["created_at", "status", "top_strand", "platform", "source_id"]),
     "ix_decisions_created": ("decisions", ["created_at", "undone_at"]),
 }
+PARTIAL = {"ix_queue_created_stats": "id > 0"}
 
 
 def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
-        op.create_index(name, table, columns, unique=False)
+        where = {f"{d}_where": sa.text(PARTIAL[name]) for d in ("sqlite", "postgresql")
+                 } if name in PARTIAL else {}
+        op.create_index(name, table, columns, unique=False, **where)
 
 
 def downgrade() -> None:
