@@ -24,6 +24,7 @@ from monitor.alerts_config import load_alert_config
 from monitor.config import Settings
 from monitor.http_session import client_session
 from monitor.leases import worker_id
+from monitor.moderator_notices import send_moderator_notices
 from monitor.ops_settings import OpsSettings
 from monitor.priority import PriorityWeights
 from monitor.retention import apply_retention
@@ -96,6 +97,8 @@ async def run_scheduler(
 
     async def outbox() -> None:
         await dispatch(db, http, alert_cfg, base_url=base_url)
+        if alert_cfg.email is not None:
+            await db.run(send_moderator_notices, db, alert_cfg.email, base_url=base_url)
 
     runner = SweepRunner(
         db=db,

@@ -169,3 +169,32 @@ async def test_email_on_status_change_only(
     assert "vermin" not in body and "case 42" not in body  # no post text, no internal notes
     with db.read() as s:
         assert s.exec(select(Decision)).first() is not None
+
+
+async def test_moderator_notices_go_out_over_smtp_and_retry(
+    db: Database, fake_scorer: FakeScorer, mod_a: User, officer: User
+) -> None:
+    from monitor.alerts_config import EmailConfig
+    from monitor.moderator_notices import send_moderator_notices
+    from tests.ops.smtp_server import SmtpSink
+
+    sink = SmtpSink(fail_first=1)
+    await sink.start()
+    try:
+        cfg = EmailConfig(host="127.0.0.1", port=sink.port, sender="desk@example.org",
+                          recipients=("cso@example.org",), starttls=False, timeout_s=5)
+        a = await submit_report(db, fake_scorer, reporter=mod_a, data=report(), weights=W)
+        decide(db, a.queue_item_id, officer, "not_hate")
+
+        async def round_() -> int:
+            return await db.run(send_moderator_notices, db, cfg, base_url="https://d.example/")
+
+        assert await round_() == 0  # the server said 451: nothing marked, retried next round
+        assert await round_() == 1
+        assert await round_() == 0  # already told
+    finally:
+        await sink.stop()
+    assert len(sink.messages) == 1
+    body = sink.messages[0].decode()
+    assert f"Your report #{a.report_id}: No action" in body
+    assert "vermin" not in body
