@@ -28,9 +28,16 @@ LIMITATIONS = """\
 - Training corpora carry known biases: Davidson over-associates African-American English with
   hate and offence (down-weighted here); Stormfront is one forum's register; ToxiGen and our
   contrast set are synthetic. Slurs and coded language newer than the corpora are unknown to it.
-- Strands say which protected group a text is about (also for non-hateful texts); "other" has
-  little training data. Severity comes from HatemojiBuild's types and our contrast set, and is
-  shown only when p(hate) reaches the threshold.
+- Strands are p(about the group) × p(hate): "hate against this group". Below 0.2 no strand is
+  named (top_strand is empty). "other" has little training data.
+- Threats: a threat head (small MLP; positives are HatemojiBuild "threateninglanguage" and our
+  contrast threats against protected groups; threats at unprotected targets and violent idioms
+  are negatives) scores every post; p(threat) is the larger of it and p(hate) × p(threat | hate)
+  from the severity head, prior-corrected. p(threat) is a floor on p(hate); at or above
+  the threat threshold the post gets severity "threat" and p(hate) at least the hate threshold,
+  on purpose trading calibration for recall on the most urgent items. Otherwise severity comes
+  from the severity head when p(hate) reaches the threshold. Threats without a named group
+  ("these people") and threats at unprotected targets are deliberately scored low.
 - Not evaluated here on HateCheck, HatemojiCheck or Multilingual HateCheck: those suites are
   the project's independent held-out evaluation and were never read or trained on.
 """
@@ -66,7 +73,8 @@ Hate classifier for hate-monitor. It ranks posts for a person to review; it deci
 - Heads: p(hate) {config.get("options", {}).get("head")} head with Platt calibration on a
   stratified {config.get("options", {}).get("calibration_fraction")} hold-out; one logistic
   head per strand ({", ".join(config.get("strands", []))}); severity head over
-  {", ".join(config.get("severities", []))}.
+  {", ".join(config.get("severities", []))}; threat head (MLP, threat threshold
+  {config.get("options", {}).get("threat_threshold", "n/a")}) applied to every post.
 - Training: {training.get("summary", "see config.json")}
 - Artefact: safetensors + JSON, no pickle; manifest.json holds the sha256 of every file and is
   checked on load.
@@ -92,15 +100,27 @@ Grouped {metrics.get("contrast_cv", {}).get("folds", "?")}-fold CV on our contra
 is never on both sides of a split; every fold retrains on all corpora plus the other folds.
 
 {_table({"contrast (CV)": metrics.get("contrast_cv", {})} if metrics.get("contrast_cv") else {})}
+{_threat_line(metrics.get("contrast_cv", {}).get("threat", {}))}
 {_category_table(metrics.get("contrast_cv", {}).get("by_category", {}))}
 ## Limitations
 {LIMITATIONS}"""
 
 
+def _threat_line(m: dict[str, Any]) -> str:
+    if not m:
+        return ""
+    return (f"Threat head in the same CV (threat against a protected group vs all else): ROC-AUC "
+            f"{m.get('roc_auc')}, precision {m.get('precision')}, recall {m.get('recall')} at the "
+            "threat threshold.\n")
+
+
 def _category_table(rows: dict[str, Any]) -> str:
     if not rows:
         return ""
-    lines = ["| contrast category | n | accuracy |", "|---|---|---|"]
+    lines = ["| contrast category | n | accuracy (p(hate) ≥ threshold) | flagged as threat |",
+             "|---|---|---|---|"]
     for name, m in sorted(rows.items()):
-        lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} |")
+        flagged = m.get("threat_flagged")
+        lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | "
+                     f"{'' if flagged is None else f'{flagged:.3f}'} |")
     return "\n".join(lines) + "\n"

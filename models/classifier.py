@@ -27,6 +27,7 @@ from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction
 
 HATEFUL_SEVERITIES: tuple[str, ...] = tuple(s for s in SEVERITIES if s != "none")
 NEUTRAL_P = 0.5
+BALANCED_PRIOR = 1.0 / len(HATEFUL_SEVERITIES)
 SNIPPET = 140
 
 
@@ -42,6 +43,7 @@ class TrainOptions:
     # Lower than ``threshold``: recall matters most for threats (``models.gating``).
     threat_threshold: float = 0.2
     threat_hidden: int = 128
+    threat_from_severity: bool = True
     seed: int = 13
     neighbours: int = 3
 
@@ -97,6 +99,9 @@ class HateClassifier:
         # None: an artefact from before the threat head; it then never overrides anything.
         self._threat: heads.Layers | None = None
         self._threat_platt = (1.0, 0.0)
+        # Share of threats among hateful rows with a known severity. The severity head is
+        # trained class-balanced (a 1/3 prior each), so p(threat | hate) is corrected to this.
+        self._threat_prior = BALANCED_PRIOR
         self._exemplars: list[Exemplar] = []
         self._exemplar_x: Matrix = np.zeros((0, 0), np.float32)
 
@@ -212,7 +217,8 @@ class HateClassifier:
     ) -> HateClassifier:
         """Fit on precomputed embeddings (training caches them; cross-validation reuses them).
 
-        ``hate_only`` skips the strand and severity heads (cross-validation scores p(hate) only).
+        ``hate_only`` skips the strand head (cross-validation scores p(hate) only; the severity
+        and threat heads feed the reported p(hate), so they are always fitted).
         """
         o = self.options
         yy = np.asarray(y, dtype=np.int64)
@@ -231,9 +237,13 @@ class HateClassifier:
         raw = heads.forward(x[calib], self._hate)[:, 0]
         self._platt = heads.fit_platt(raw, yy[calib])
         self._strand = self._fit_strands(x, None if hate_only else strand_labels)
-        self._severity = self._fit_severity(x, yy, None if hate_only else severities)
+        self._severity = self._fit_severity(x, yy, severities)
         # Fitted even for cross-validation: it changes the reported p(hate).
         self._threat, self._threat_platt = self._fit_threat(x, yy, severities, calib)
+        sev_known = [s for s, lab in zip(severities or [], yy, strict=False)
+                     if lab == 1 and s in HATEFUL_SEVERITIES]
+        self._threat_prior = (sum(s == "threat" for s in sev_known) / len(sev_known)
+                              if sev_known else BALANCED_PRIOR)
         self._exemplars = list(exemplars)
         if exemplars and exemplar_x is not None:
             self._exemplar_x = np.asarray(exemplar_x, dtype=np.float32)
@@ -305,10 +315,27 @@ class HateClassifier:
         return heads.sigmoid(a * raw + b)
 
     def _p_threat(self, x: Matrix) -> npt.NDArray[np.float32]:
+        """p(threat against a protected group): the larger of two estimates.
+
+        The threat head, and p(hate) × p(threat | hate) from the hate and severity heads; the
+        second catches threats whose wording the threat head has not seen but whose hate and
+        severity are each clear enough.
+        """
         if self._threat is None:
             return np.zeros(len(x), np.float32)
         a, b = self._threat_platt
-        return heads.sigmoid(a * heads.forward(x, self._threat)[:, 0] + b)
+        head = heads.sigmoid(a * heads.forward(x, self._threat)[:, 0] + b)
+        if not self.options.threat_from_severity:
+            return head
+        sev = heads.softmax(heads.forward(x, self._need(self._severity)))
+        t = sev[:, HATEFUL_SEVERITIES.index("threat")]
+        # Prior shift (Saerens et al. 2002) from the balanced training prior to the real one.
+        r = self._threat_prior / BALANCED_PRIOR
+        q = (1.0 - self._threat_prior) / (1.0 - BALANCED_PRIOR)
+        t = (t * r / np.maximum(t * r + (1.0 - t) * q, 1e-9)).astype(np.float32)
+        joint = self._p_hate_head(x) * t
+        out: npt.NDArray[np.float32] = np.maximum(head, joint).astype(np.float32)
+        return out
 
     def _p_hate(self, x: Matrix) -> npt.NDArray[np.float32]:
         """Reported p(hate): the hate head raised by a confident threat (``models.gating``)."""
@@ -342,6 +369,7 @@ class HateClassifier:
         if self._threat is not None:
             arrays.update(heads.pack("threat", self._threat))
             arrays["threat_platt"] = np.array(self._threat_platt, dtype=np.float32)
+            arrays["threat_prior"] = np.array([self._threat_prior], dtype=np.float32)
         if self._exemplar_x.size:
             arrays["exemplars"] = self._exemplar_x.astype(np.float16)
         return arrays
@@ -383,6 +411,7 @@ class HateClassifier:
                 model._threat = heads.unpack("threat", arrays)
                 ta, tb = (float(v) for v in arrays["threat_platt"])
                 model._threat_platt = (ta, tb)
+                model._threat_prior = float(arrays["threat_prior"][0])
             model._exemplars = [Exemplar(**e) for e in exemplars]
             if "exemplars" in arrays:
                 model._exemplar_x = arrays["exemplars"].astype(np.float32)

@@ -2,13 +2,15 @@
 
 Two rules, both chosen so the most urgent items cannot hide behind an unsure generic head:
 
-- **Threat override.** A dedicated threat head scores "a threat or call to violence against
-  people identified by a protected characteristic" on every post, whatever p(hate) says. Its
-  calibrated probability is a lower bound on p(hate) (every such threat is hate), so the
-  reported p(hate) is at least ``p_threat``. When ``p_threat`` reaches the threat threshold
-  (set lower than the hate threshold: a missed threat is the worst failure) the post is a
-  threat: severity "threat" and p(hate) lifted to at least the hate threshold, so the queue's
-  threat boost and urgent alerts apply. That lift trades calibration for recall, on purpose.
+- **Threat override.** p(threat) — "a threat or call to violence against people identified by
+  a protected characteristic" — is scored on every post, whatever p(hate) says: the larger of a
+  dedicated threat head (Platt-calibrated) and p(hate head) × p(threat | hate) from the
+  severity head (prior-corrected, see ``HateClassifier._p_threat``). That probability is a
+  lower bound on p(hate) (every such threat is hate), so the reported p(hate) is at least
+  ``p_threat``. When ``p_threat`` reaches the threat threshold (set lower than the hate
+  threshold: a missed threat is the worst failure) the post is a threat: severity "threat" and
+  p(hate) lifted to at least the hate threshold, so the queue's threat boost and urgent alerts
+  apply. That lift trades calibration for recall, on purpose.
 - **Strand gating.** The strand head says which group a text is *about*, hateful or not. The
   queue needs "hate against which group", so each reported strand probability is
   ``p(about group) × p(hate)``; a benign post therefore has low strands and (below
@@ -59,6 +61,9 @@ def severity(c: Combined, sev_probs: dict[str, float], threshold: float) -> tupl
         return "threat", (f"threat head {c.p_threat:.2f}: a threat or call to violence against "
                           "a protected group, flagged whatever the generic p(hate) says")
     if c.p_hate >= threshold:
-        label = max(sev_probs, key=lambda k: sev_probs[k])
-        return label, f"p(hate) {c.p_hate:.2f} ≥ {threshold}: most likely form is {label}"
+        # "threat" is decided by p(threat) alone, so one number explains every threat label.
+        rest = {k: v for k, v in sev_probs.items() if k != "threat"} or {"derogation": 1.0}
+        label = max(rest, key=lambda k: rest[k])
+        return label, (f"p(hate) {c.p_hate:.2f} ≥ {threshold}, p(threat) {c.p_threat:.2f} below "
+                       f"the threat threshold: most likely form is {label}")
     return "none", f"p(hate) {c.p_hate:.2f} < {threshold} and no threat: no severity assigned"

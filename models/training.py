@@ -220,7 +220,8 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
         "negative_caps": NEGATIVE_CAPS,
         "source_weights": SOURCE_WEIGHTS,
         "summary": f"{len(rows)} rows ({sum(r.label for r in rows)} hateful), frozen embeddings, "
-                   f"{plan.options.head} head; no fine-tuning of the embedding model",
+                   f"{plan.options.head} hate head, MLP threat head; no fine-tuning of the "
+                   "embedding model",
     }
     model.metrics = {"contrast_cv": cv}
     if evaluate_heldout:

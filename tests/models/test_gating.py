@@ -30,6 +30,10 @@ def test_threat_probability_is_a_floor_on_p_hate() -> None:
     quiet = gating.combine(0.3, 0.1, 0.2, 0.5)
     assert not quiet.threat and quiet.p_hate == 0.3
     assert gating.severity(quiet, {"derogation": 1.0}, 0.5)[0] == "none"
+    # Below the threat threshold a hateful post is never labelled "threat" by the severity head.
+    hateful = gating.combine(0.8, 0.1, 0.2, 0.5)
+    assert gating.severity(hateful, {"threat": 0.6, "dehumanisation": 0.3,
+                                     "derogation": 0.1}, 0.5)[0] == "dehumanisation"
     p = gating.combined_p(np.array([0.3, 0.3, 0.7], np.float32),
                           np.array([0.1, 0.25, 0.0], np.float32), 0.2, 0.5)
     assert np.allclose(p, [0.3, 0.5, 0.7])

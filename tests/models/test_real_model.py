@@ -47,3 +47,15 @@ def test_cache_serves_reposts(shipped: HateClassifier) -> None:
     shipped.predict([text])
     shipped.predict([text, text])
     assert shipped.embedder.cache.hits >= before + 2  # type: ignore[attr-defined]
+
+
+def test_threats_are_flagged_and_benign_posts_name_no_group(shipped: HateClassifier) -> None:
+    threat, notice, idiom = shipped.predict([
+        "I will kill the Muslims on my street",
+        "Water main burst outside the station, buses diverted all afternoon",
+        "Kill the lights when you lock up tonight",
+    ])
+    assert threat.severity == "threat" and threat.p_hate >= 0.5
+    assert threat.top_strand == "religion"
+    assert notice.severity == "none" and notice.top_strand is None
+    assert idiom.severity == "none" and idiom.top_strand is None
