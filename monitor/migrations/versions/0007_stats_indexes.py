@@ -35,9 +35,12 @@ PARTIAL = {"ix_queue_created_stats": "id > 0"}
 
 def upgrade() -> None:
     for name, (table, columns) in INDEXES.items():
-        where = {f"{d}_where": sa.text(PARTIAL[name]) for d in ("sqlite", "postgresql")
-                 } if name in PARTIAL else {}
-        op.create_index(name, table, columns, unique=False, **where)
+        if name in PARTIAL:
+            op.create_index(name, table, columns, unique=False,
+                            sqlite_where=sa.text(PARTIAL[name]),
+                            postgresql_where=sa.text(PARTIAL[name]))
+        else:
+            op.create_index(name, table, columns, unique=False)
 
 
 def downgrade() -> None:
