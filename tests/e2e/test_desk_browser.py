@@ -45,7 +45,10 @@ async def _login(context: Any, base: str, username: str) -> Any:
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: errors.append(str(e)))
     await page.goto(base + "/login")
-    await page.keyboard.type(username)  # the username field has autofocus
+    # The username field has autofocus; under load the browser can apply it a moment after the
+    # load event, and keys typed before that would go nowhere.
+    await page.wait_for_function("document.activeElement?.id === 'username'")
+    await page.keyboard.type(username)
     await page.keyboard.press("Tab")
     await page.keyboard.type(PASSWORD)
     async with page.expect_navigation():
