@@ -34,7 +34,7 @@ ALLOWED = frozenset({"social.example", "forum.example"})
     ("https://social.example.evil.example/@a/1", "neither a well-known platform"),
     ("https://user:pw@social.example/@a/1", "credentials"),
     ("https://social.example:8443/@a/1", "port 8443"),
-    ("https://t.me:8080/chan/1", "port 8080"),
+    ("https://t.me:8080/chan/1", "port 8080"),  # expected refusal; only parsed, never fetched
 ])
 def test_refused_hosts(url: str, why: str) -> None:
     # Even a host the operator listed is refused when it is an IP literal or local.
@@ -45,7 +45,9 @@ def test_refused_hosts(url: str, why: str) -> None:
 
 @pytest.mark.parametrize("url", [
     "https://social.example/@alice/1", "https://SOCIAL.example./@alice/1",
-    "https://bsky.app/profile/a.example.com/post/3abc", "https://t.me/somechannel/5",
+    # expected to be accepted; these tests only parse URLs and never fetch them
+    "https://bsky.app/profile/a.example.com/post/3abc",
+    "https://t.me/somechannel/5",  # expected: accepted
     "https://social.example:443/@alice/1",
 ])
 def test_accepted_hosts(url: str) -> None:
@@ -54,8 +56,8 @@ def test_accepted_hosts(url: str) -> None:
 
 @pytest.mark.parametrize("url", [
     "https://bsky.app/profile/a.example.com",  # a profile, not a post
-    "https://t.me/c/123/4",  # private channel link
-    "https://www.reddit.com/r/town/",
+    "https://t.me/c/123/4",  # a private channel link: expected not to be a post URL
+    "https://www.reddit.com/r/town/",  # expected: a subreddit, not a post
     "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
     "https://social.example/@alice",
     "https://social.example/about",

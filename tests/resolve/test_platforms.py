@@ -143,7 +143,8 @@ def reddit_listing(kind: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(("url", "fullname"), [
-    ("https://www.reddit.com/r/unitedkingdom/comments/zz0002/a_self_post/", "t3_zz0002"),
+    # the fake server answers; the real host is never contacted
+    ("https://www.reddit.com/r/unitedkingdom/comments/zz0002/a_post/", "t3_zz0002"),  # expected
     ("https://old.reddit.com/r/unitedkingdom/comments/zz0002/", "t3_zz0002"),
     ("https://redd.it/zz0002", "t3_zz0002"),
     ("https://np.reddit.com/r/unitedkingdom/comments/zz0002/a_self_post/k00002/", "t1_k00002"),
@@ -260,8 +261,10 @@ async def test_lemmy_removed(http: aiohttp.ClientSession, fake: FakePlatform,
 # --------------------------------------------------------------------------- Telegram
 
 
-@pytest.mark.parametrize("url", ["https://t.me/localtownnews/111",
-                                 "https://t.me/s/localtownnews/111"])
+TELEGRAM_POST_URLS = ["https://t.me/localtownnews/111", "https://t.me/s/localtownnews/111"]
+
+
+@pytest.mark.parametrize("url", TELEGRAM_POST_URLS)
 async def test_telegram_message(http: aiohttp.ClientSession, fake: FakePlatform,
                                 settings: Settings, url: str) -> None:
     fake.on("/s/localtownnews", text=fixture_text("telegram", "rich_page.html"),
