@@ -433,6 +433,7 @@ def sources_show(ctx: click.Context, name: str) -> None:
 @click.pass_context
 def sources_remove(ctx: click.Context, name: str) -> None:
     """Remove a source that never captured anything (otherwise disable it)."""
+    _refuse_declared(ctx, name)
     try:
         with _obj(ctx).database().write() as session:
             remove_source(session, name, actor="cli:sources")
@@ -457,7 +458,18 @@ def sources_disable(ctx: click.Context, name: str) -> None:
     _toggle(ctx, name, False)
 
 
+def _refuse_declared(ctx: click.Context, name: str) -> None:
+    from monitor.sources_seed import declared_names
+
+    if name in declared_names(_obj(ctx).settings):
+        raise click.ClickException(
+            f"source {name!r} is declared in config.toml [[sources]]; change it there "
+            "(the file is applied on every start)"
+        )
+
+
 def _toggle(ctx: click.Context, name: str, enabled: bool) -> None:
+    _refuse_declared(ctx, name)
     try:
         with _obj(ctx).database().write() as session:
             set_enabled(session, name, enabled, actor="cli:sources")

@@ -137,6 +137,16 @@ def _basis(raw: Any, where: str) -> Basis | None:
         raise ConfigError(f"{where}: {err}") from err
 
 
+def declared_names(settings: Settings) -> frozenset[str]:
+    """Names in config.toml ``[[sources]]``, read leniently (the file is validated at seeding):
+    those sources are managed from the file, and the UI and CLI refuse to change them."""
+    raw = settings.extra.get("sources", [])
+    if not isinstance(raw, list):
+        return frozenset()
+    return frozenset(str(e["name"]).strip() for e in raw
+                     if isinstance(e, Mapping) and isinstance(e.get("name"), str))
+
+
 def parse_declarations(settings: Settings) -> list[SourceDecl]:
     raw = settings.extra.get("sources", [])
     file = settings.path or "config.toml"

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -22,10 +21,10 @@ from connectors.registry import CONNECTORS
 from monitor import audit
 from monitor.alerts import dispatch
 from monitor.alerts_config import load_alert_config
-from monitor.config import Settings
 from monitor.leases import holder_of
 from monitor.schedule_parse import EXAMPLES, ScheduleError, parse_schedule
 from monitor.sources import Basis, SourceError, add_source, basis_problem
+from monitor.sources_seed import declared_names
 from monitor.storage.db import Database
 from monitor.storage.models import Source, User
 from monitor.storage.types import utcnow
@@ -70,15 +69,6 @@ MESSAGES = {
 
 def _db(request: web.Request) -> Database:
     return request.app[keys.DB]
-
-
-def declared_names(settings: Settings) -> frozenset[str]:
-    """Names in config.toml ``[[sources]]``, read leniently so a page never fails on them."""
-    raw = settings.extra.get("sources", [])
-    if not isinstance(raw, list):
-        return frozenset()
-    return frozenset(str(e["name"]).strip() for e in raw
-                     if isinstance(e, Mapping) and isinstance(e.get("name"), str))
 
 
 def _declared(request: web.Request) -> frozenset[str]:

@@ -113,3 +113,16 @@ def test_db_upgrade(config: Path) -> None:
 
     r = invoke(config, "db", "upgrade")
     assert f"database at revision {'+'.join(head_revisions())} " in r.output  # type: ignore[attr-defined]
+
+
+def test_sources_declared_in_the_config_file_are_changed_there(tmp_path: Path,
+                                                               database_url: str) -> None:
+    p = tmp_path / "config.toml"
+    p.write_text(
+        f'[database]\nurl = "{database_url}"\n\n'
+        '[[sources]]\nname = "town-tag"\nconnector = "mastodon"\ntarget = "tag:town"\n',
+        encoding="utf-8",
+    )
+    for verb in ("disable", "enable", "remove"):
+        r = CliRunner().invoke(cli, ["--config", str(p), "sources", verb, "town-tag"])
+        assert r.exit_code == 1 and "declared in config.toml" in r.output, verb
