@@ -47,6 +47,14 @@ class BatchResult:
     capture_ids: list[int] = field(default_factory=list)
     queue_item_ids: list[int] = field(default_factory=list)
 
+    def count(self, capture: Capture) -> None:
+        """Tally one stored capture: a first version is new, a later one an edit."""
+        if capture.version > 1:
+            self.versions += 1
+        else:
+            self.new += 1
+        self.capture_ids.append(capture.id or 0)
+
     def add(self, other: BatchResult) -> None:
         self.new += other.new
         self.versions += other.versions
@@ -98,6 +106,85 @@ def _store_payload(session: Session, post: Post, stored: set[str]) -> str | None
         session.flush()
     stored.add(sha)
     return sha
+
+
+def insert_capture(
+    session: Session,
+    post: Post,
+    *,
+    now: datetime,
+    origin: str,
+    source_id: int | None,
+    review_date: date,
+    payloads: set[str],
+    language: str | None = None,
+) -> Capture:
+    """Stage: store one new version of a post as evidence (the caller has checked it is new).
+
+    The one place a capture is built, so every path (inline scoring, deferred scoring) stores
+    the same evidence: raw payload and its hash, UTC capture time, tool version, provenance."""
+    prior = session.exec(
+        select(func.max(Capture.version)).where(
+            Capture.platform == post.platform, Capture.post_id == post.post_id
+        )
+    ).one()
+    capture = Capture(
+        platform=post.platform,
+        post_id=post.post_id,
+        version=(prior or 0) + 1,
+        content_sha256=post.content_sha256,
+        url=post.url,
+        author_handle=post.author_handle,
+        author_id=post.author_id,
+        created_at=post.created_at,
+        captured_at=now,
+        text=post.text,
+        language=language or post.language,
+        thread_id=post.thread_id,
+        parent_id=post.parent_id,
+        raw=post.raw,
+        raw_content_type=post.raw_content_type,
+        raw_sha256=post.raw_sha256,
+        payload_sha256=_store_payload(session, post, payloads),
+        tool_version=tool_version(),
+        origin=origin,
+        source_id=source_id,
+        review_date=review_date,
+    )
+    session.add(capture)
+    session.flush()
+    return capture
+
+
+def record_collection(
+    session: Session,
+    result: BatchResult,
+    *,
+    actor: str,
+    origin: str,
+    source_id: int | None,
+    offered: int,
+    **extra: str,
+) -> None:
+    """The 'collect' audit event for a batch that stored something (DPA s62: collection)."""
+    if not result.capture_ids:
+        return
+    audit.record(
+        session,
+        actor=actor,
+        action="collect",
+        object_type="capture",
+        reason=f"{origin} of {offered} posts",
+        details={
+            "origin": origin,
+            "source_id": source_id,
+            "new": result.new,
+            "versions": result.versions,
+            "duplicate": result.duplicate,
+            "capture_ids": result.capture_ids,
+            **extra,
+        },
+    )
 
 
 def _upsert_queue_item(
@@ -190,7 +277,6 @@ def store_batch(
     result = BatchResult()
     known = known_keys(session, posts)
     payloads: set[str] = set()
-    version = tool_version()
     for post in posts:
         key = post_key(post)
         if key in known:
@@ -200,62 +286,19 @@ def store_batch(
         pred = predictions.get(key)
         if pred is None:
             raise RuntimeError(f"{post.platform}:{post.post_id} reached storage unscored")
-        prior = session.exec(
-            select(func.max(Capture.version)).where(
-                Capture.platform == post.platform, Capture.post_id == post.post_id
-            )
-        ).one()
-        capture = Capture(
-            platform=post.platform,
-            post_id=post.post_id,
-            version=(prior or 0) + 1,
-            content_sha256=post.content_sha256,
-            url=post.url,
-            author_handle=post.author_handle,
-            author_id=post.author_id,
-            created_at=post.created_at,
-            captured_at=now,
-            text=post.text,
-            language=post.language or pred.language,
-            thread_id=post.thread_id,
-            parent_id=post.parent_id,
-            raw=post.raw,
-            raw_content_type=post.raw_content_type,
-            raw_sha256=post.raw_sha256,
-            payload_sha256=_store_payload(session, post, payloads),
-            tool_version=version,
-            origin=origin,
-            source_id=source_id,
-            review_date=review,
+        capture = insert_capture(
+            session, post, now=now, origin=origin, source_id=source_id, review_date=review,
+            payloads=payloads, language=post.language or pred.language,
         )
-        session.add(capture)
-        session.flush()
         item = attach_score(
             session, capture, pred, model_version=model_version, weights=weights, now=now,
             review_date=review,
         )
-        if capture.version > 1:
-            result.versions += 1
-        else:
-            result.new += 1
-        result.capture_ids.append(capture.id or 0)
+        result.count(capture)
         result.queue_item_ids.append(item.id or 0)
-    if result.capture_ids:
-        audit.record(
-            session,
-            actor=actor,
-            action="collect",
-            object_type="capture",
-            reason=f"{origin} of {len(posts)} posts",
-            details={
-                "origin": origin,
-                "source_id": source_id,
-                "new": result.new,
-                "versions": result.versions,
-                "duplicate": result.duplicate,
-                "capture_ids": result.capture_ids,
-            },
-        )
+    record_collection(
+        session, result, actor=actor, origin=origin, source_id=source_id, offered=len(posts)
+    )
     return result
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import hashlib
 import logging
 import signal
 import time
@@ -31,13 +30,20 @@ from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
 from models.types import Prediction, Scorer
-from monitor import audit, metrics, tool_version
+from monitor import metrics
 from monitor.metrics import bucket_counts
-from monitor.pipeline import BatchResult, attach_score, known_keys, post_key
+from monitor.pipeline import (
+    BatchResult,
+    attach_score,
+    insert_capture,
+    known_keys,
+    post_key,
+    record_collection,
+)
 from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Payload, QueueItem, Score
+from monitor.storage.models import Capture, QueueItem, Score
 from monitor.storage.models_scale import ScoringBacklog, WorkerStats
 from monitor.storage.types import utcnow
 
@@ -50,17 +56,6 @@ _WRITE_RETRIES = 3
 
 
 # --- storing without scoring ---------------------------------------------------------------
-
-
-def _payload_sha(session: Session, post: Post, stored: set[str]) -> str | None:
-    if post.response is None:
-        return None
-    sha = hashlib.sha256(post.response).hexdigest()
-    if sha not in stored and session.get(Payload, sha) is None:
-        session.add(Payload(sha256=sha, body=post.response, url=post.response_url))
-        session.flush()
-    stored.add(sha)
-    return sha
 
 
 def _store_unscored_tx(
@@ -78,44 +73,22 @@ def _store_unscored_tx(
     result = BatchResult()
     known = known_keys(session, posts)
     payloads: set[str] = set()
-    version = tool_version()
     for post in posts:
         key = post_key(post)
         if key in known:
             result.duplicate += 1
             continue
         known.add(key)
-        prior = session.scalar(
-            select(col(Capture.version))
-            .where(col(Capture.platform) == post.platform, col(Capture.post_id) == post.post_id)
-            .order_by(col(Capture.version).desc())
-            .limit(1)
+        capture = insert_capture(
+            session, post, now=now, origin=origin, source_id=source_id, review_date=review,
+            payloads=payloads,
         )
-        capture = Capture(
-            platform=post.platform, post_id=post.post_id, version=(prior or 0) + 1,
-            content_sha256=post.content_sha256, url=post.url, author_handle=post.author_handle,
-            author_id=post.author_id, created_at=post.created_at, captured_at=now,
-            text=post.text, language=post.language, thread_id=post.thread_id,
-            parent_id=post.parent_id, raw=post.raw, raw_content_type=post.raw_content_type,
-            raw_sha256=post.raw_sha256, payload_sha256=_payload_sha(session, post, payloads),
-            tool_version=version, origin=origin, source_id=source_id, review_date=review,
-        )
-        session.add(capture)
-        session.flush()
         session.add(ScoringBacklog(capture_id=capture.id or 0, enqueued_at=now))
-        if capture.version > 1:
-            result.versions += 1
-        else:
-            result.new += 1
-        result.capture_ids.append(capture.id or 0)
-    if result.capture_ids:
-        audit.record(
-            session, actor=actor, action="collect", object_type="capture",
-            reason=f"{origin} of {len(posts)} posts",
-            details={"origin": origin, "source_id": source_id, "new": result.new,
-                     "versions": result.versions, "duplicate": result.duplicate,
-                     "capture_ids": result.capture_ids, "scoring": "deferred"},
-        )
+        result.count(capture)
+    record_collection(
+        session, result, actor=actor, origin=origin, source_id=source_id, offered=len(posts),
+        scoring="deferred",
+    )
     return result
 
 
