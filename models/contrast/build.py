@@ -1,4 +1,4 @@
-"""Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, sorted output).
+"""Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, fixed order).
 
 Run ``python -m models.contrast.build`` after editing the templates. Each row: text, hateful
 (0/1), strand (or null), severity, category and template (CV folds group by template so a
@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,10 @@ from models.contrast import templates as T
 
 OUT = Path(__file__).resolve().parent / "contrast.jsonl"
 SEED = 20261128
+# A sentence the v3 spelling variants may be applied to: (text, strand, severity, template id,
+# the words of the group or slur it names).
+Source = tuple[str, str | None, str, str, str]
+RowFn = Callable[[str, int, str | None, str, str, str], dict[str, Any]]
 
 
 def _cap(text: str) -> str:
@@ -77,6 +82,9 @@ def rows() -> Iterator[dict[str, Any]]:
                 "template": template}
 
     hateful_sentences: list[tuple[str, str, str]] = []
+    # Sources for the v3 spelling variants.
+    hate_base: list[Source] = []
+    benign_base: list[Source] = []
     # (templates by severity, group pool, groups per template, category suffix, template id)
     hate_sets = (
         (T.HATEFUL, groups, 9, "", "h"),
@@ -90,6 +98,7 @@ def rows() -> Iterator[dict[str, Any]]:
                 for strand, g in rng.sample(pool, min(n, len(pool))):
                     text = temp.format(G=g)
                     hateful_sentences.append((text, strand, severity))
+                    hate_base.append((text, strand, severity, f"{tid}{severity}{ti}", g))
                     yield row(text, 1, strand, severity, f"hate_{severity}{suffix}",
                               f"{tid}{severity}{ti}")
                     if rng.random() < 0.5:
@@ -107,6 +116,7 @@ def rows() -> Iterator[dict[str, Any]]:
         for ti, temp in enumerate(temps):
             for strand, g in rng.sample(groups, n):
                 text = temp.format(G=g)
+                benign_base.append((text, strand, "none", f"{category}{ti}", g))
                 yield row(text, 0, strand, "none", category, f"{category}{ti}")
                 if category == "neutral_mention" and rng.random() < 0.2:
                     obf, how = _obfuscate(text, g, rng)
@@ -140,6 +150,136 @@ def rows() -> Iterator[dict[str, Any]]:
             for target in rng.sample(T.NON_PROTECTED, n):
                 yield row(temp.format(G=target), 0, None, "none", "non_protected",
                           f"np_{severity}{ti}")
+    yield from _v3_rows(row, hateful_sentences, hate_base, benign_base)
+
+
+# --- v3: new families and spelling variants -------------------------------------------------------
+
+
+SPELLING_VARIANTS = ("swap", "missing_char", "no_spaces", "added_spaces", "leet")
+# How many sentences each spelling variant is applied to.
+SPELLING_HATEFUL_N = 110
+SPELLING_BENIGN_N = 55
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*[A-Za-z]")
+_GENERIC = frozenset(("people", "with", "users", "someone", "british", "person", "an"))
+_LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
+
+
+def _key_span(text: str, group: str, rng: random.Random) -> tuple[int, int]:
+    """The span of the word a spelling variant aims at: a hateful keyword or a group word."""
+    targets = {w.casefold() for w in _WORD.findall(group)} - _GENERIC
+    words = [m for m in _WORD.finditer(text) if len(m.group()) >= 3]
+    keys = [m for m in words if m.group().casefold() in T.SPELLING_KEYWORDS | targets]
+    pick = rng.choice(keys) if keys else max(words, key=lambda m: len(m.group()))
+    return pick.span()
+
+
+def _respell(word: str, how: str, rng: random.Random) -> str:
+    if how == "swap":
+        spots = [i for i in range(1, len(word) - 2) if word[i] != word[i + 1]] or \
+            [i for i in range(len(word) - 1) if word[i] != word[i + 1]]
+        i = rng.choice(spots)
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+    if how == "missing_char":
+        i = rng.randrange(1, len(word) - 1)
+        return word[:i] + word[i + 1:]
+    if how == "added_spaces":
+        return " ".join(word)
+    # leet: change at least one letter
+    spots = [i for i, c in enumerate(word) if c.lower() in _LEET]
+    if not spots:
+        return word
+    keep = rng.choice(spots)
+    return "".join(_LEET[c.lower()] if c.lower() in _LEET and (i == keep or rng.random() < 0.5)
+                   else c for i, c in enumerate(word))
+
+
+def _no_spaces(text: str, start: int, rng: random.Random) -> str:
+    """Remove the spaces between the key word and one or two of its neighbours."""
+    tokens = text.split(" ")
+    k = text[:start].count(" ")
+    n = min(rng.choice((2, 3)), len(tokens))
+    first = rng.choice([s for s in range(max(0, k - n + 1), k + 1) if s + n <= len(tokens)])
+    return " ".join([*tokens[:first], "".join(tokens[first:first + n]), *tokens[first + n:]])
+
+
+def respell(text: str, group: str, how: str, rng: random.Random) -> str:
+    """One spelling variant of ``text`` aimed at its key word (the text itself if none fits)."""
+    if len(_WORD.findall(text)) < 2:
+        return text
+    start, end = _key_span(text, group, rng)
+    if how == "no_spaces":
+        return _no_spaces(text, start, rng)
+    return text[:start] + _respell(text[start:end], how, rng) + text[end:]
+
+
+def _v3_rows(row: RowFn, hateful_sentences: list[tuple[str, str, str]],
+             hate_base: list[Source], benign_base: list[Source]) -> Iterator[dict[str, Any]]:
+    # A separate generator so the v1/v2 rows above are exactly as they were.
+    rng = random.Random(SEED + 3)
+    groups = _groups()
+    for category, by_severity in T.V3_HATEFUL.items():
+        for severity, temps in by_severity.items():
+            for ti, temp in enumerate(temps):
+                tid = f"v3_{category}_{severity[:3]}{ti}"
+                for strand, g in rng.sample(groups, 9):
+                    text = temp.format(G=g)
+                    hate_base.append((text, strand, severity, tid, g))
+                    hateful_sentences.append((text, strand, severity))
+                    yield row(text, 1, strand, severity, category, tid)
+    slurs = _pool(T.SLURS)
+    for ti, temp in enumerate(T.SLUR_TEMPLATES):
+        for strand, s in rng.sample(slurs, 8):
+            text = temp.format(S=s)
+            hate_base.append((text, strand, "derogation", f"v3_slur{ti}", s))
+            yield row(text, 1, strand, "derogation", "hate_slur", f"v3_slur{ti}")
+
+    for fi, frame in enumerate(T.COUNTER_FRAMES_V3):
+        for text, strand, _sev in rng.sample(hateful_sentences, 15):
+            yield row(frame.format(h=text), 0, strand, "none", "counter_quote", f"v3_cq{fi}")
+    families = (("negated", T.NEGATED_V3, 8), ("neutral_mention", T.NEUTRAL_V3, 8),
+                ("positive_mention", T.POSITIVE_V3, 8), ("counter_speech", T.COUNTER_SPEECH_V3, 8),
+                ("profane_support", T.PROFANE_SUPPORT_V3, 8))
+    for category, temps, n in families:
+        for ti, temp in enumerate(temps):
+            for strand, g in rng.sample(groups, n):
+                text = temp.format(G=g)
+                benign_base.append((text, strand, "none", f"v3_{category}{ti}", g))
+                yield row(text, 0, strand, "none", category, f"v3_{category}{ti}")
+    for ti, temp in enumerate(T.IDENTITY_V3):
+        for strand, g in rng.sample(groups, 8):
+            a = T.GROUP_SINGULAR[g]
+            text = temp.format(A=a)
+            benign_base.append((text, strand, "none", f"v3_identity{ti}", a))
+            yield row(text, 0, strand, "none", "identity", f"v3_identity{ti}")
+    for ti, (text, strand) in enumerate(T.RECLAIMED_V3):
+        yield row(text, 0, strand, "none", "reclaimed", f"v3_reclaimed{ti}")
+    fixed = (("slur_homonym", T.SLUR_HOMONYMS), ("profanity", T.PROFANITY_V3),
+             ("abuse_individual", T.ABUSE_YOU))
+    for category, texts in fixed:
+        for ti, text in enumerate(texts):
+            yield row(text, 0, None, "none", category, f"v3_{category}{ti}")
+    for ti, temp in enumerate(T.ABUSE_OBJECT):
+        for thing in rng.sample(T.ABUSED_OBJECTS, 5):
+            yield row(temp.format(O=thing), 0, None, "none", "abuse_object", f"v3_object{ti}")
+    for ti, temp in enumerate(T.ABUSE_INDIVIDUAL):
+        for person in rng.sample(T.ABUSED_PEOPLE, 4):
+            yield row(temp.format(P=person), 0, None, "none", "abuse_individual",
+                      f"v3_person{ti}")
+    targets = T.NON_PROTECTED + T.NON_PROTECTED_V3_TARGETS
+    for ti, temp in enumerate(T.NON_PROTECTED_V3):
+        for target in rng.sample(targets, 7):
+            yield row(temp.format(N=target), 0, None, "none", "non_protected", f"v3_np{ti}")
+
+    # Spelling variants keep the template id of their source sentence (same CV group), and
+    # the same variants are applied to non-hateful sentences so spelling alone means nothing.
+    for how in SPELLING_VARIANTS:
+        for label, base, n, prefix in ((1, hate_base, SPELLING_HATEFUL_N, "hate"),
+                                       (0, benign_base, SPELLING_BENIGN_N, "neutral")):
+            for text, src_strand, severity, tid, g in rng.sample(base, n):
+                variant = respell(text, g, how, rng)
+                if variant != text:
+                    yield row(variant, label, src_strand, severity, f"{prefix}_spelling_{how}", tid)
 
 
 def build(path: Path = OUT) -> int:

@@ -403,3 +403,450 @@ IDIOM_OBJECTS: tuple[str, ...] = (
     "lights", "engine", "music", "quiz", "exam", "interview", "ironing", "weeds", "to-do list",
     "printer", "washing up", "leftover curry", "speech", "marathon", "crossword", "laptop",
 )
+
+# --- Added in v3: negated positives, pronouns, questions, opinions, swearing, slurs, spelling ----
+# The v2 model missed hate phrased as a negated compliment, carried by a pronoun into a later
+# clause, asked as a question or offered as an opinion, and hate written with swearing or a slur.
+# Each hateful family below has matching non-hateful contrasts further down (the same frames
+# aimed at targets the law does not protect, negations, warm or neutral mentions, swearing with
+# no target, and harmless homonyms of slurs), so no surface pattern alone signals hate.
+# Template ids for these families start "v3_" so they can never collide with v1/v2 ids.
+
+# One member of each group, as a noun phrase, for first-person identity statements ({A}).
+GROUP_SINGULAR: dict[str, str] = {
+    "Black people": "a Black man", "immigrants": "an immigrant", "refugees": "a refugee",
+    "Asian people": "a British Asian woman", "Travellers": "an Irish Traveller",
+    "Polish people": "a Polish woman", "Pakistanis": "a British Pakistani",
+    "asylum seekers": "an asylum seeker", "Muslims": "a Muslim", "Jews": "a Jewish man",
+    "Sikhs": "a Sikh", "Hindus": "a Hindu", "gay men": "a gay man", "lesbians": "a lesbian",
+    "bisexual people": "a bisexual woman", "gay people": "a gay lad",
+    "disabled people": "a disabled man", "autistic people": "an autistic woman",
+    "wheelchair users": "a wheelchair user",
+    "people with learning disabilities": "someone with a learning disability",
+    "trans people": "a trans man", "trans women": "a trans woman",
+    "non-binary people": "a non-binary person", "women": "a woman", "girls": "a teenage girl",
+}
+
+# Common English slurs, plural, by strand ({S}). Needed so the model learns what they look
+# like; ``SLUR_HOMONYMS`` and the reclaimed uses are the contrasts.
+SLURS: dict[str, tuple[str, ...]] = {
+    "race": ("niggers", "pakis", "wogs", "coons", "chinks", "gyppos", "pikeys", "darkies"),
+    "religion": ("kikes", "yids", "towelheads", "ragheads", "muzzies"),
+    "sexual_orientation": ("faggots", "fags", "poofs", "poofters", "dykes", "queers"),
+    "disability": ("retards", "spastics", "mongs", "spazzes", "cripples"),
+    "transgender": ("trannies", "shemales", "he-shes"),
+    "sex_gender": ("bitches", "sluts", "whores", "slags"),
+}
+
+# Hateful families by category, then severity ({G} is a group, plural).
+V3_HATEFUL: dict[str, dict[str, tuple[str, ...]]] = {
+    "hate_negated_positive": {
+        "derogation": (
+            "I will never respect {G}, not in a million years",
+            "{G} are not welcome in this town and never will be",
+            "not one of the {G} I've ever met was worth knowing",
+            "{G} have never contributed a single thing to this country",
+            "I'd never let {G} anywhere near my children",
+            "{G} can't be trusted, not even a little bit",
+            "nobody round here wants {G} living on their street",
+            "you won't ever catch me sitting next to {G} on the bus",
+            "{G} don't deserve the same rights as the rest of us",
+            "no employer in their right mind would hire {G}",
+            "{G} will never belong here, however long they stay",
+            "don't want {G} in my shop. Simple as.",
+            "{G} are not equal to us and they never will be",
+            "there's nothing decent about {G}, nothing at all",
+        ),
+        "dehumanisation": (
+            "{G} aren't real people as far as I'm concerned",
+            "I don't see {G} as human, sorry not sorry",
+        ),
+    },
+    "hate_pronoun_reference": {
+        "derogation": (
+            "I've worked with plenty of {G}. Not one of them could be trusted.",
+            "Went into town today and it was heaving with {G}. They make the whole place stink.",
+            "{G} moved in across the road last year and they've been nothing but filth since.",
+            "My cousin married one of the {G}. Biggest mistake of her life, they're all the same.",
+            "There were {G} on the train again this morning, and honestly they disgust me.",
+            "Met some {G} at the bus stop. Thick as mince, every one of them.",
+            "The council keeps giving houses to {G} when all they do is scrounge.",
+            "Don't talk to me about {G}. I'd see them all deported tomorrow if I could.",
+            "Ask anyone who's lived near {G}: they ruin everything they touch.",
+            "The new neighbours are {G}. Give it a month and they'll have wrecked the place.",
+            "we had {G} working at our place once. Lazy, dishonest, you name it, they were it",
+            "Read an article about {G} today. Makes my blood boil that they're even allowed here.",
+        ),
+        "dehumanisation": (
+            "Seen the {G} down the high street? They're vermin, the lot of them.",
+            "Sat behind some {G} at the match. Animals, they are.",
+            "My mum says to be kind to {G}. She's wrong, they're a plague.",
+        ),
+        "threat": (
+            "{G} keep hanging round the school gates. Someone should give them a kicking.",
+        ),
+    },
+    "hate_question": {
+        "derogation": (
+            "why do we let {G} live here at all?",
+            "how much longer do we have to put up with {G}?",
+            "who actually wants {G} as neighbours? Nobody, that's who",
+            "can someone explain why {G} get treated like they matter?",
+            "what's the point of {G} anyway?",
+            "when are we finally going to kick {G} out for good?",
+            "is there anything more pathetic than {G}?",
+            "why can't {G} just disappear?",
+            "seriously, has anyone ever met one of the {G} who wasn't a thief?",
+            "wouldn't this country be better off without {G}?",
+        ),
+        "dehumanisation": (
+            "are {G} even human? Genuine question",
+        ),
+    },
+    "hate_opinion": {
+        "derogation": (
+            "I think {G} are a danger to our kids",
+            "in my view, {G} should be kept out of public life",
+            "personally I reckon {G} are a stain on this country",
+            "my honest opinion? {G} are scroungers and always will be",
+            "if you ask me, {G} are the root of every problem round here",
+            "call me old-fashioned but I think {G} are disgusting",
+            "I feel like {G} are ruining Britain and nobody dares say it",
+            "in my opinion {G} ought to be banned from the high street",
+            "I've always thought {G} were sly and dishonest",
+        ),
+        "dehumanisation": (
+            "I genuinely believe {G} are less than human",
+            "for what it's worth, I think {G} are vermin",
+        ),
+    },
+    "hate_profanity": {
+        "derogation": (
+            "{G} are fucking scum",
+            "fuck {G}, every last one of them",
+            "bloody {G} everywhere, sick to death of them",
+            "{G} are a bunch of worthless shits",
+            "get these fucking {G} out of my country",
+            "I hate {G} so fucking much it's unreal",
+            "{G} can all piss off back where they belong",
+            "shitty {G} ruining our town again",
+            "nobody gives a shit about {G} and nor should they",
+            "{G} are thick as shit and twice as useless",
+            "another load of bastard {G} on the estate, for fuck's sake",
+            "fuck me, {G} really are the lowest of the low",
+        ),
+        "dehumanisation": (
+            "{G}? Fucking parasites, the lot",
+        ),
+    },
+    # Threats phrased as what "should" happen rather than what the writer will do.
+    "hate_threat": {
+        "threat": (
+            "{G} should be shot",
+            "it would be right to hang {G}",
+            "{G} ought to be lined up against a wall",
+            "the only answer to {G} is a bullet",
+            "honestly it'd be best for everyone if {G} were burnt out of their homes",
+            "{G} deserve a good kicking, every one of them",
+            "it's about time {G} were put down like dogs",
+            "hanging's too good for {G}",
+            "bring back public floggings, starting with {G}",
+            "somebody needs to take a baseball bat to {G}",
+            "what {G} need is a knife in the ribs",
+        ),
+    },
+}
+
+# Slurs in a hateful frame ({S} is a plural slur from ``SLURS``); all derogation.
+SLUR_TEMPLATES: tuple[str, ...] = (
+    "{S} everywhere on this estate now, sick of it",
+    "get the {S} out of our town",
+    "another bunch of {S} moved in next door, great",
+    "who let all these {S} into the pub?",
+    "can't even walk to the shops without bumping into {S}",
+    "{S} shouldn't be allowed near normal people",
+    "I'd never let my kids play with {S}",
+    "the whole high street's been taken over by {S}",
+    "typical {S}, always whinging about something",
+    "bloody {S}, ship the lot of them out",
+    "no {S} in my house, end of",
+)
+
+# Words the spelling variants aim at (with the group's own words and the slurs).
+SPELLING_KEYWORDS: frozenset[str] = frozenset((
+    "hate", "scum", "vermin", "filth", "filthy", "parasites", "rats", "animals", "disgusting",
+    "disgust", "despise", "kill", "shot", "shoot", "stab", "hang", "hanging", "burn", "burnt",
+    "bullet", "knife", "kicking", "liar", "liars", "thief", "thieves", "criminals", "plague",
+    "disease", "subhuman", "human", "sick", "worthless", "fucking", "welcome", "respect",
+    "trusted", "belong", "deported", "scroungers", "stink", "useless", "lazy", "pathetic",
+    "dishonest", "disappear", "rights", "problem", "harm", "safe", "love", "proud", "brilliant",
+))
+
+NEGATED_V3: tuple[str, ...] = (
+    "nobody thinks {G} are less than us",
+    "it's not true that {G} ruin anything",
+    "{G} are no worse than anyone else",
+    "I've never had a problem with {G}",
+    "not once have {G} caused any bother on our road",
+    "{G} aren't taking anyone's jobs, that's a myth",
+    "I can't think of a single reason to dislike {G}",
+    "there's no reason at all to be afraid of {G}",
+    "{G} are not the problem here and never have been",
+    "none of the {G} I know are anything like the stereotypes",
+    "I'd never call {G} names, that's just cruel",
+    "who says {G} don't belong? Not me",
+    "{G} don't ruin neighbourhoods. Neglect and underfunding do.",
+    "I was never raised to look down on {G} and I'm not starting now",
+    "the idea that {G} are dangerous is rubbish",
+    "never once felt unsafe around {G}",
+    "{G} are not a burden, whatever the tabloids say",
+    "honestly I don't get why anyone would hate {G}",
+    "no, {G} are not 'taking over', that's a conspiracy theory",
+    "{G} have never done me any harm",
+    "you won't hear me say a bad word about {G}",
+    "I don't think {G} are any less capable than the rest of us",
+    "it isn't {G} who are wrecking this town",
+)
+
+NEUTRAL_V3: tuple[str, ...] = (
+    "the census shows the number of {G} in the county has grown since 2011",
+    "are there any groups for {G} that meet in town on Thursdays?",
+    "{G} were at the council meeting last night asking about bus routes",
+    "a report out today looks at how {G} use local health services",
+    "my nan taught a lot of {G} at the primary school back in the 80s",
+    "anyone know if the leisure centre runs sessions aimed at {G}?",
+    "the survey asked {G} about their experience of renting",
+    "BBC piece tonight on {G} living in rural Wales",
+    "the university is running a study on {G} and employment",
+    "{G} make up a fair chunk of the members at our running club",
+    "the GP surgery has a new leaflet for {G}",
+    "how many {G} live in Cardiff? Asking for a school project",
+    "the museum's new exhibition tells the story of {G} in the north east",
+    "MPs debated housing for {G} yesterday afternoon",
+    "a local author has written a book about {G} after the war",
+    "{G} can get free advice at the town hall on Tuesdays",
+    "our office has just set up a staff network for {G}",
+    "this week's podcast talks to {G} about their first jobs",
+    "the guidance for {G} was updated in March",
+    "I'm writing my dissertation on {G} and the media",
+    "there were {G} and their families at the fun run on Sunday",
+    "the helpline also takes calls from {G}",
+    "{G} who want to join the allotment society can sign up at the shed",
+    "new figures on {G} in the labour market came out this morning",
+    "does anyone have the number for the charity that works with {G}?",
+    "Radio 4 had a phone-in with {G} about the cost of living",
+)
+
+POSITIVE_V3: tuple[str, ...] = (
+    "{G} have made this town a better place, full stop",
+    "so grateful to the {G} who ran the bake sale",
+    "{G} are some of the kindest people I know",
+    "massive respect to {G} for the community clean-up today",
+    "the {G} on our street always look out for my mum",
+    "big thanks to the {G} who volunteered at the hospice",
+    "{G} belong here as much as anyone",
+    "what a brilliant night celebrating {G} at the town hall",
+    "I've learned so much from the {G} at work",
+    "honoured to have marched alongside {G} today",
+    "{G} bring so much to this country",
+    "we're lucky to have {G} as part of our community",
+    "the {G} at my church are the warmest bunch you'll meet",
+    "proud of the {G} who spoke at the school assembly",
+    "cheers to the {G} who helped push my car out of the snow",
+    "{G} are valued here, never forget that",
+    "nothing but love for {G}",
+    "the fundraiser run by {G} smashed its target!",
+    "hats off to {G} for the way they've handled this year",
+    "{G}, you're welcome in our pub any time",
+    "my life is richer for the {G} I count as friends",
+    "the {G} in my class are absolute legends",
+    "loved meeting {G} at the open day, such a welcoming crowd",
+    "a town with {G} in it is a better town",
+    "it's great to see {G} represented on the council at last",
+    "the {G} who run the corner cafe make the best bacon butties going",
+)
+
+# First-person identity statements ({A} is a ``GROUP_SINGULAR`` phrase).
+IDENTITY_V3: tuple[str, ...] = (
+    "I'm {A} and I've lived on this estate for twenty years",
+    "as {A}, I'd love to see more events like this",
+    "I'm {A} and my local has always been lovely to me",
+    "speaking as {A}, the new community hub is brilliant",
+    "being {A} in a small town has its ups and downs",
+    "I'm {A} and I work nights as a nurse at the General",
+    "I'm {A}, ask me anything",
+    "as {A} I've found this group really supportive",
+    "I'm {A} and a massive rugby fan, come on Wales!",
+    "hi all, I'm {A} and new to the area, any tips for good walks?",
+    "I'm proud to be {A}",
+    "grew up {A} in Swansea and wouldn't change a thing",
+    "I'm {A}. My neighbours know and nobody cares, which is how it should be",
+    "I'm {A} and I help run the Saturday parkrun",
+    "as {A}, it means a lot to see the council take hate seriously",
+    "I'm {A} and I've just been elected to the parish council!",
+)
+
+COUNTER_FRAMES_V3: tuple[str, ...] = (
+    'A lad outside the shop yelled "{h}" at my sister. I\'ve reported it to the police.',
+    'Screenshotting "{h}" and sending it straight to the mods.',
+    '"{h}" was sprayed on the underpass last night. The council painted over it this morning.',
+    'My son came home upset because a boy at school said "{h}". The school is dealing with it.',
+    'Whoever posted "{h}" in the village group: the police have your details now.',
+    'Imagine typing "{h}" and thinking you\'re one of the good guys.',
+    'Found a leaflet saying "{h}" through our door. Handed it in at the station.',
+    '"{h}"? Get a grip. This kind of hate does real damage.',
+    'The comments under that news story are full of "{h}". Report them, don\'t engage.',
+    'Heard a man on the train say "{h}" and half the carriage told him to shut up. Good.',
+)
+
+COUNTER_SPEECH_V3: tuple[str, ...] = (
+    "a man called my neighbours vermin because they're {G}. I reported it.",
+    "someone spat at a group of {G} outside the station. If you saw it, please call 101",
+    "the graffiti about {G} on the bridge has been reported, please don't share photos of it",
+    "if you're one of the {G} and you've been abused online, you can report it to True Vision",
+    "we stand with {G} after last night's attack",
+    "the chants aimed at {G} at the match were disgraceful, well done to the stewards",
+    "this group will not tolerate abuse of {G}. Posts like that get removed and reported.",
+    "they called my mate a parasite for being one of the {G}. He's pressed charges.",
+    "blaming {G} for the housing crisis is lazy and dangerous",
+    "the leaflets attacking {G} are a disgrace and I've passed them to the police",
+)
+
+PROFANE_SUPPORT_V3: tuple[str, ...] = (
+    "{G} are bloody brilliant and anyone who says otherwise can do one",
+    "fuck the haters, {G} are staying right here",
+    "damn, the talk by {G} at the library last night was powerful",
+    "whoever trashed the stall run by {G} at the fair is a fucking coward",
+    "love {G}, hate bigots, simple as fuck",
+    "the pricks shouting at {G} outside the station got moved on, good",
+    "bloody proud of the {G} who volunteer at our food bank",
+    "fucking hell, the food at the festival put on by {G} was unreal",
+    "shit, I nearly cried at the art show by {G}, it was that good",
+    "{G} deserve better than this bollocks from the press",
+)
+
+# Words that are also slurs, used in their harmless sense; no protected group in sight.
+SLUR_HOMONYMS: tuple[str, ...] = (
+    "just nipping out for a fag, back in five",
+    "faggots and mushy peas for tea tonight, proper comfort food",
+    "our bitch has just had a litter of eight puppies",
+    "the walk along Offa's Dyke was stunning this morning",
+    "a chink of light was coming through the curtains at 5am",
+    "there's a chink in their defence down the left, get it wide",
+    "the old slag heap by the colliery is a nature reserve now",
+    "you need to retard the ignition timing a couple of degrees",
+    "the new fire doors have a flame retardant coating",
+    "bought a bundle of faggots for the bonfire, all nice dry wood",
+    "the greyhound bitch in trap four won the 7.45 at Romford",
+    "grandad always said he felt a bit queer after a big Sunday dinner",
+    "we cycled along the dyke all the way to the sluice gate",
+    "grab me a spade from the shed, I'm digging the spuds up",
+    "half a fag packet on the pavement outside the pub, bin it please",
+)
+
+# Reclaimed in-group uses, with their strand.
+RECLAIMED_V3: tuple[tuple[str, str], ...] = (
+    ("the queer film night at the arts centre was packed", "sexual_orientation"),
+    ("dyke march this Saturday, see you all there", "sexual_orientation"),
+    ("us crips have to stick together when the lifts are broken again", "disability"),
+    ("queer and here, loud and proud", "sexual_orientation"),
+    ("my wife and I are the most boring dykes you'll ever meet", "sexual_orientation"),
+    ("just a couple of queers doing our big weekly shop", "sexual_orientation"),
+    ("the crip punk gig was the best night out I've had all year", "disability"),
+    ("being a queer trans lass in Yorkshire is a whole adventure", "transgender"),
+    ("spoonies and crips unite, the accessible disco is on Friday", "disability"),
+)
+
+PROFANITY_V3: tuple[str, ...] = (
+    "who the fuck parks across two spaces at Tesco",
+    "bloody hell, the price of a pint round here",
+    "shit shit shit, left my lunch on the bus",
+    "absolute bollocks of a day, going to bed",
+    "can't be arsed with the gym today",
+    "fuck me that curry was hot",
+    "Wi-Fi's down again and I'm losing my shit",
+    "that penalty decision was a load of crap",
+    "piss-poor service at the garage again",
+    "goddamn it, the dishwasher's leaking",
+    "for fuck's sake, another parking ticket",
+    "well pissed off that the chippy's closed on Mondays now",
+    "the bins stink like shit in this heat",
+    "holy fuck, did anyone see that sunset tonight",
+    "the match was so shit I left at half time",
+    "arse, missed the last train home",
+)
+
+# Abuse aimed at things ({O} is one of ``ABUSED_OBJECTS``).
+ABUSE_OBJECT: tuple[str, ...] = (
+    "this {O} is a useless piece of junk, I hate it",
+    "I swear this {O} is out to get me",
+    "worst {O} I've ever owned, absolute garbage",
+    "the {O} died again. Pathetic.",
+    "I despise this bloody {O}",
+    "the {O} is a disgrace, total waste of money",
+    "chucking the {O} in the skip, it's dead to me",
+    "what a worthless heap of scrap this {O} is",
+    "this {O} makes me want to scream",
+    "honestly the {O} is the bane of my life",
+    "I'd happily smash this {O} with a hammer",
+    "the stupid {O} has eaten my work AGAIN",
+)
+ABUSED_OBJECTS: tuple[str, ...] = (
+    "printer", "laptop", "kettle", "washing machine", "self-checkout", "router", "car",
+    "phone", "microwave", "hoover", "boiler", "parking app",
+)
+
+# Abuse aimed at one person, for what they did, not who they are ({P} is one of
+# ``ABUSED_PEOPLE``), and a few aimed straight at "you".
+ABUSE_INDIVIDUAL: tuple[str, ...] = (
+    "{P} is a lying snake",
+    "{P} is a pathetic loser",
+    "can't stand {P}, absolute waste of space",
+    "{P} is a spineless little weasel",
+    "honestly {P} is the most selfish person alive",
+    "{P} is a total moron and everyone knows it",
+    "{P} is a greedy, useless parasite",
+    "never met anyone as thick as {P}",
+    "{P} can go and jump in a lake",
+    "{P} is a nasty piece of work",
+    "{P} is scum for what they did to me",
+)
+ABUSED_PEOPLE: tuple[str, ...] = (
+    "my ex", "my boss", "the bloke who nicked my parking space", "my landlord",
+    "my brother", "the lad who keyed my car", "our useless MP", "my flatmate",
+)
+ABUSE_YOU: tuple[str, ...] = (
+    "you're a pathetic loser",
+    "you're an absolute clown, mate",
+    "you are a liar and everyone on this thread knows it",
+    "get a life, you sad little troll",
+    "you're as thick as two short planks",
+    "what a spineless idiot you are",
+)
+
+# More targets the law does not protect. (Vegans are left out on purpose: ethical veganism
+# has been held a protected belief under the Equality Act, so the label would be arguable.)
+NON_PROTECTED_V3_TARGETS: tuple[str, ...] = (
+    "people who drive BMWs", "Millwall fans", "United fans", "tourists", "influencers",
+    "e-scooter riders", "bailiffs", "water companies", "people who play music on the bus",
+    "golfers", "cold callers",
+)
+# The same shapes as the new hateful families, aimed at unprotected targets ({N}).
+NON_PROTECTED_V3: tuple[str, ...] = (
+    "{N} are the lowest form of life",
+    "I genuinely can't stand {N}",
+    "{N} should be banned from the town centre",
+    "why are {N} always so smug?",
+    "{N} are a plague on this town",
+    "in my opinion {N} are all crooks",
+    "{N} are fucking scum",
+    "I will never respect {N}",
+    "{N} are not welcome round here",
+    "I've met lots of {N}. Every one of them was a liar.",
+    "wouldn't the world be better off without {N}?",
+    "{N}? Thieving parasites, the lot of them",
+    "honestly {N} make my blood boil",
+    "nobody wants {N} on their street",
+    "{N} are thick as shit",
+    "keep {N} well away from me",
+)

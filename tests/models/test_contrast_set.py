@@ -1,0 +1,111 @@
+"""The hand-written contrast set: deterministic, balanced, and grouped by template for CV."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.contrast import build
+from models.contrast import templates as T
+
+SEVERITIES = {"threat", "dehumanisation", "derogation"}
+VARIANT_PREFIXES = ("obfuscated_", "neutral_obfuscated_", "hate_spelling_", "neutral_spelling_")
+NO_GROUP = {"no_target", "profanity", "violent_idiom", "non_protected", "slur_homonym",
+            "abuse_object", "abuse_individual"}
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, Any]]:
+    text = build.OUT.read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_build_is_deterministic_and_matches_the_committed_file(tmp_path: Path) -> None:
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert build.build(a) == build.build(b)
+    assert a.read_bytes() == b.read_bytes() == build.OUT.read_bytes()
+
+
+def test_size_and_balance(rows: list[dict[str, Any]]) -> None:
+    assert 4500 <= len(rows) <= 6000
+    benign = sum(1 for r in rows if r["hateful"] == 0)
+    assert 0.45 <= benign / len(rows) <= 0.55
+    assert {r["hateful"] for r in rows} == {0, 1}
+
+
+def test_texts_are_unique_so_no_text_is_both_hateful_and_not(
+        rows: list[dict[str, Any]]) -> None:
+    labels: dict[str, set[int]] = defaultdict(set)
+    for r in rows:
+        labels[r["text"].casefold()].add(r["hateful"])
+    assert len(labels) == len(rows)
+    assert all(len(v) == 1 for v in labels.values())
+
+
+def test_each_template_id_is_one_template(rows: list[dict[str, Any]]) -> None:
+    by_id: dict[str, set[tuple[str, int]]] = defaultdict(set)
+    for r in rows:
+        if not r["category"].startswith(VARIANT_PREFIXES):
+            by_id[r["template"]].add((r["category"], r["hateful"]))
+    assert all(len(v) == 1 for v in by_id.values()), {k: v for k, v in by_id.items() if len(v) > 1}
+    # Variants share their source's id (and label), never an id of their own.
+    for r in rows:
+        if r["category"].startswith(VARIANT_PREFIXES):
+            ((_cat, label),) = by_id[r["template"]]
+            assert label == r["hateful"]
+    assert len(by_id) > 400
+
+
+def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[r["category"]] += 1
+    wanted = {"hate_negated_positive": 100, "hate_pronoun_reference": 100, "hate_question": 80,
+              "hate_opinion": 80, "hate_profanity": 80, "hate_slur": 60, "hate_threat": 300,
+              "negated": 250, "neutral_mention": 250, "positive_mention": 150, "identity": 120,
+              "counter_quote": 250, "counter_speech": 120, "slur_homonym": 10, "reclaimed": 18,
+              "profanity": 30, "profane_support": 120, "abuse_object": 40,
+              "abuse_individual": 40, "non_protected": 250}
+    for how in build.SPELLING_VARIANTS:
+        wanted[f"hate_spelling_{how}"] = 80
+        wanted[f"neutral_spelling_{how}"] = 40
+    short = {c: (counts.get(c, 0), n) for c, n in wanted.items() if counts.get(c, 0) < n}
+    assert not short
+
+
+def test_labels_severity_and_strand(rows: list[dict[str, Any]]) -> None:
+    strands = set(T.GROUPS)
+    for r in rows:
+        if r["hateful"]:
+            assert r["severity"] in SEVERITIES, r
+            assert r["strand"] in strands, r
+        else:
+            assert r["severity"] == "none", r
+            if r["category"] in NO_GROUP:
+                assert r["strand"] is None, r
+            else:
+                assert r["strand"] in strands, r
+
+
+def test_slurs_and_singular_forms_cover_every_group() -> None:
+    assert set(T.SLURS) == set(T.GROUPS)
+    assert set(T.GROUP_SINGULAR) == {g for names in T.GROUPS.values() for g in names}
+
+
+@pytest.mark.parametrize("how", build.SPELLING_VARIANTS)
+def test_respell_changes_the_key_word(how: str) -> None:
+    rng = random.Random(1)
+    text = "I hate Muslims so much"
+    out = build.respell(text, "Muslims", how, rng)
+    assert out != text
+    if how == "added_spaces":
+        assert "h a t e" in out or "M u s l i m s" in out
+    if how == "no_spaces":
+        assert out.count(" ") < text.count(" ")
+    if how in ("swap", "missing_char", "leet"):
+        assert out.count(" ") == text.count(" ")
