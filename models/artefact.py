@@ -6,6 +6,7 @@ Layout of an artefact directory (fixed names, like SetFit's):
     config.json          version, embedder, strands, severities, thresholds, metrics
     exemplars.json       the labelled texts behind the exemplar embeddings (shippable only)
     MODEL_CARD.md        data, licences, metrics, limitations
+    adapter.safetensors  optional: LoRA matrices for the base encoder (``models.tuning``)
     manifest.json        sha256 of each file above; checked before anything is loaded
 """
 
@@ -23,6 +24,7 @@ WEIGHTS = "weights.safetensors"
 CONFIG = "config.json"
 EXEMPLARS = "exemplars.json"
 CARD = "MODEL_CARD.md"
+ADAPTER = "adapter.safetensors"
 MANIFEST = "manifest.json"
 FILES = (WEIGHTS, CONFIG, EXEMPLARS, CARD)
 FORMAT = "hate-monitor-classifier/1"
@@ -48,12 +50,17 @@ def write(
     config: dict[str, Any],
     exemplars: list[dict[str, Any]],
     card: str,
+    adapter: Arrays | None = None,
 ) -> dict[str, str]:
     """Write all files, then the manifest last (a half-written directory never verifies)."""
     from safetensors.numpy import save_file
 
     directory.mkdir(parents=True, exist_ok=True)
     (directory / MANIFEST).unlink(missing_ok=True)
+    (directory / ADAPTER).unlink(missing_ok=True)
+    if adapter:
+        save_file({k: np.ascontiguousarray(v) for k, v in adapter.items()},
+                  str(directory / ADAPTER))
     save_file({k: np.ascontiguousarray(v) for k, v in arrays.items()}, str(directory / WEIGHTS))
     (directory / CONFIG).write_text(json.dumps({"format": FORMAT, **config}, indent=2,
                                                sort_keys=True) + "\n", encoding="utf-8")
@@ -64,7 +71,8 @@ def write(
 
 
 def write_manifest(directory: Path) -> dict[str, str]:
-    hashes = {name: sha256_file(directory / name) for name in FILES}
+    names = FILES + ((ADAPTER,) if (directory / ADAPTER).is_file() else ())
+    hashes = {name: sha256_file(directory / name) for name in names}
     (directory / MANIFEST).write_text(json.dumps({"sha256": hashes}, indent=2, sort_keys=True)
                                       + "\n", encoding="utf-8")
     return hashes
@@ -81,7 +89,11 @@ def verify(directory: Path) -> dict[str, str]:
         hashes = json.loads(manifest_path.read_text(encoding="utf-8"))["sha256"]
     except (ValueError, KeyError, TypeError) as err:
         raise ArtefactError(f"{manifest_path}: unreadable manifest ({err})") from err
-    for name in FILES:
+    if (directory / ADAPTER).is_file() and ADAPTER not in hashes:
+        # An unlisted adapter would change every score without the manifest vouching for it.
+        raise ArtefactError(f"{directory / ADAPTER}: present but not in the manifest; refusing "
+                            "to load an encoder adapter nobody recorded")
+    for name in FILES + ((ADAPTER,) if ADAPTER in hashes else ()):
         path = directory / name
         if name not in hashes:
             raise ArtefactError(f"{manifest_path}: no hash recorded for {name}")
@@ -94,6 +106,18 @@ def verify(directory: Path) -> dict[str, str]:
                 f"{actual[:12]}…); the artefact was altered or corrupted, refusing to load it"
             )
     return dict(hashes)
+
+
+def read_adapter(directory: Path) -> Arrays | None:
+    """The encoder adapter's arrays, or None when the artefact uses the plain encoder.
+
+    Call after ``read`` (which verifies the manifest, adapter included).
+    """
+    from safetensors.numpy import load_file
+
+    path = directory / ADAPTER
+    return {k: np.asarray(v, np.float32) for k, v in load_file(str(path)).items()} \
+        if path.is_file() else None
 
 
 def read(directory: Path) -> tuple[Arrays, dict[str, Any], list[dict[str, Any]]]:

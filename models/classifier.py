@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,11 @@ class TrainOptions:
     hidden: int = 256
     calibration_fraction: float = 0.15
     threshold: float = 0.5
+    # Set ``threshold`` at fit time to the calibration rows' share of hate: Platt-calibrated
+    # p(hate) above the base rate means hate is likelier than for a typical row, which weighs
+    # a missed hateful post and a false alarm equally (balanced accuracy) instead of letting
+    # the training mix's 1:2 prior decide.
+    balanced_threshold: bool = False
     # Lower than ``threshold``: recall matters most for threats (``models.gating``).
     threat_threshold: float = 0.2
     threat_hidden: int = 128
@@ -104,6 +109,8 @@ class HateClassifier:
         self._threat_prior = BALANCED_PRIOR
         self._exemplars: list[Exemplar] = []
         self._exemplar_x: Matrix = np.zeros((0, 0), np.float32)
+        # LoRA matrices the encoder needs (``models.tuning``); None: the plain base encoder.
+        self._adapter: dict[str, npt.NDArray[np.float32]] | None = None
 
     # -- the Scorer protocol ---------------------------------------------------------------
     @property
@@ -117,8 +124,15 @@ class HateClassifier:
         if self._embedder is None:
             from models.embedding import Embedder
 
-            self._embedder = Embedder()
+            self._embedder = Embedder(adapter=self._adapter)
         return self._embedder
+
+    @property
+    def adapter(self) -> dict[str, npt.NDArray[np.float32]] | None:
+        """The encoder adapter this model was fitted with (it travels in the artefact)."""
+        if self._embedder is not None:
+            return getattr(self._embedder, "adapter", None)
+        return self._adapter
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Score posts: gated by language, calibrated, with strands, severity, explanation."""
@@ -236,6 +250,8 @@ class HateClassifier:
                                       hidden=o.hidden, seed=o.seed)
         raw = heads.forward(x[calib], self._hate)[:, 0]
         self._platt = heads.fit_platt(raw, yy[calib])
+        if o.balanced_threshold:
+            o = self.options = replace(o, threshold=round(float(yy[calib].mean()), 4))
         self._strand = self._fit_strands(x, None if hate_only else strand_labels)
         self._severity = self._fit_severity(x, yy, severities)
         # Fitted even for cross-validation: it changes the reported p(hate).
@@ -247,7 +263,8 @@ class HateClassifier:
         self._exemplars = list(exemplars)
         if exemplars and exemplar_x is not None:
             self._exemplar_x = np.asarray(exemplar_x, dtype=np.float32)
-        self._version = f"hm-{dt.datetime.now(dt.UTC):%Y%m%d}-{artefact.content_id(self._arrays())}"
+        ident = artefact.content_id({**self._arrays(), **(self.adapter or {})})
+        self._version = f"hm-{dt.datetime.now(dt.UTC):%Y%m%d}-{ident}"
         return self
 
     def _fit_strands(self, x: Matrix,
@@ -301,6 +318,25 @@ class HateClassifier:
                                   hidden=self.options.threat_hidden, seed=self.options.seed)
         platt = heads.fit_platt(heads.forward(x[cal_rows], layers)[:, 0], t[cal_rows])
         return layers, platt
+
+    @staticmethod
+    def _adapted(path: Path, embedder: Encoder | None,
+                 adapter: dict[str, npt.NDArray[np.float32]]) -> Encoder | None:
+        """The configured encoder with the artefact's adapter merged (None: load lazily)."""
+        from models.tuning import adapter_id
+
+        if embedder is None:
+            return None
+        own = getattr(embedder, "adapter", None)
+        if own is not None and adapter_id(own) == adapter_id(adapter):
+            return embedder
+        with_adapter = getattr(embedder, "with_adapter", None)
+        if with_adapter is None:
+            raise artefact.ArtefactError(
+                f"{path}: the model needs its encoder adapter merged into a sentence-transformers "
+                f"model, but the configured embedder {embedder.name!r} cannot take one")
+        adapted: Encoder = with_adapter(adapter)
+        return adapted
 
     # -- internals -----------------------------------------------------------------------
     @staticmethod
@@ -380,9 +416,16 @@ class HateClassifier:
         from models.card import render_card
 
         path = Path(directory)
+        adapter = self.adapter
+        encoder: dict[str, Any] = {"name": self.embedder.name, "dimension": self.embedder.dimension}
+        if adapter:
+            from models.tuning import adapter_id
+
+            encoder["adapter"] = {"file": artefact.ADAPTER, "kind": "lora",
+                                  "id": adapter_id(adapter)}
         config = {
             "version": self.model_version,
-            "embedder": {"name": self.embedder.name, "dimension": self.embedder.dimension},
+            "embedder": encoder,
             "strands": list(self.strands),
             "severities": list(HATEFUL_SEVERITIES),
             "options": asdict(self.options),
@@ -391,7 +434,7 @@ class HateClassifier:
         }
         exemplars = [asdict(e) for e in self._exemplars]
         text = card or self.card or render_card(config)
-        artefact.write(path, self._arrays(), config, exemplars, text)
+        artefact.write(path, self._arrays(), config, exemplars, text, adapter=adapter)
         return path
 
     @classmethod
@@ -421,6 +464,11 @@ class HateClassifier:
             expected = config["embedder"]
         except (KeyError, TypeError, ValueError) as err:
             raise artefact.ArtefactError(f"{path}: unusable classifier config ({err})") from err
+        adapter = artefact.read_adapter(path)
+        if adapter:
+            model._adapter = adapter
+            model._embedder = cls._adapted(path, embedder, adapter)
+            embedder = model._embedder
         if embedder is not None and embedder.dimension != int(expected["dimension"]):
             raise artefact.ArtefactError(
                 f"{path}: trained on {expected['name']!r} ({expected['dimension']}-d embeddings) "

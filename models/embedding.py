@@ -103,6 +103,7 @@ class Embedder:
         batch_size: int = 64,
         cache_size: int = 50_000,
         normalise_text: bool = True,
+        adapter: dict[str, npt.NDArray[np.float32]] | None = None,
     ) -> None:
         # Set before the import so transformers/huggingface_hub never try the network.
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -127,7 +128,20 @@ class Embedder:
                 f"cannot load a sentence-transformers model from {str(model_path)!r}: {err}"
             ) from err
         self.path = model_path
+        self._given_path = path
         self._name = DEFAULT_NAME if path is None else model_path.name
+        self.adapter = adapter
+        self._adapted: dict[str, Embedder] = {}
+        self._adapted_lock = threading.Lock()
+        if adapter:
+            from models.tuning import AdapterError, adapter_id, merge
+
+            try:
+                merge(self._model, adapter)
+            except AdapterError as err:
+                raise EmbeddingError(f"{model_path}: {err}") from err
+            # A distinct name keeps disk and memory caches of base and adapted vectors apart.
+            self._name = f"{self._name}+lora-{adapter_id(adapter)}"
         # Renamed in sentence-transformers 6; the old name warns (and warnings fail tests).
         dim_of = getattr(self._model, "get_embedding_dimension", None)
         if dim_of is None:
@@ -140,6 +154,23 @@ class Embedder:
     @property
     def name(self) -> str:
         return self._name
+
+    def with_adapter(self, adapter: dict[str, npt.NDArray[np.float32]]) -> Embedder:
+        """A separate encoder: this one's base model with a LoRA adapter merged in.
+
+        Remembered per adapter, so reloading a live or shadow model reuses the merged copy.
+        """
+        from models.tuning import adapter_id
+
+        key = adapter_id(adapter)
+        with self._adapted_lock:
+            found = self._adapted.get(key)
+            if found is None:
+                found = Embedder(self._given_path, batch_size=self.batch_size,
+                                 cache_size=self.cache.max_items,
+                                 normalise_text=self.normalise_text, adapter=adapter)
+                self._adapted[key] = found
+            return found
 
     @property
     def dimension(self) -> int:

@@ -98,3 +98,17 @@ def test_no_pickle_in_artefact(saved: Path) -> None:
 def test_options_validate() -> None:
     with pytest.raises(ValueError, match="head='forest'"):
         TrainOptions(head="forest")
+
+
+def test_balanced_threshold_is_the_calibration_rows_share_of_hate(
+    fake_embedder: FakeEmbedder, tmp_path: Path
+) -> None:
+    # One hateful row in three, as in the training mix: the threshold follows the base rate.
+    texts = HATEFUL[:12] + NEUTRAL[:24]
+    y = [1] * 12 + [0] * 24
+    opts = TrainOptions(calibration_fraction=0.5, balanced_threshold=True, seed=2)
+    clf = HateClassifier(fake_embedder, options=opts).fit(texts, y)
+    assert clf.options.threshold == pytest.approx(6 / 18, abs=1e-3)
+    loaded = HateClassifier.load(clf.save(tmp_path / "m"), fake_embedder)
+    assert loaded.options.threshold == clf.options.threshold
+    assert loaded.options.balanced_threshold
