@@ -22,7 +22,7 @@ from tests.models.fakes import FakeEmbedder
 
 def test_contrast_set_is_labelled_and_varied() -> None:
     rows = read_contrast()
-    assert 800 <= len(rows) <= 4000
+    assert 800 <= len(rows) <= 6000
     cats = set(contrast_categories().values())
     assert {"hate_threat_individual", "hate_threat_place", "negated_threat", "violent_idiom",
             "no_target", "non_protected"} <= cats
@@ -42,7 +42,8 @@ def test_train_command_with_decisions_registers_shadow(
     ctx = CliContext(settings)
     out = tmp_path / "model"
     result = CliRunner().invoke(group, ["train", "--out", str(out), "--data-dir", str(data_dir),
-                                        "--include-decisions", "--cv-folds", "2"], obj=ctx)
+                                        "--include-decisions", "--cv-folds", "2", "--no-tune",
+                                        "--holdout", "0.2"], obj=ctx)
     assert result.exit_code == 0, (result.output, repr(result.exception))
     assert "0 officer decisions added" in result.output
     assert "hatexplain-test: ROC-AUC" in result.output
@@ -50,9 +51,17 @@ def test_train_command_with_decisions_registers_shadow(
     clf = HateClassifier.load(out, FakeEmbedder(32))
     assert set(clf.metrics["heldout"]) == {"hatexplain-test", "hatemoji-test", "stormfront-test"}
     assert clf.metrics["contrast_cv"]["folds"] == 2
+    held = clf.metrics["contrast_holdout"]
+    assert held["fraction"] == 0.2 and held["templates"] > 0 and "negated" in held["by_category"]
     assert "contrast" in clf.training["rows_by_source"]
     card = (out / artefact.CARD).read_text()
     assert "CC BY 4.0" in card and "hatemoji-test" in card
+    assert "held-out templates" in card
     (row,) = reg.list_versions(ctx.database())
     assert row.role == "shadow" and row.version == clf.model_version
+    # Tuning needs a real sentence-transformers encoder: a clear error, nothing written.
+    refused = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "tuned"),
+                                         "--data-dir", str(data_dir)], obj=ctx)
+    assert refused.exit_code != 0 and "needs a sentence-transformers embedder" in refused.output
+    assert not (tmp_path / "tuned").exists()
     ctx.close()
