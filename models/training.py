@@ -25,6 +25,7 @@ from models.embedding import Encoder, Matrix, text_key
 from models.evaluation import binary_metrics, heldout
 from models.normalise import normalise
 from models.tuning import TuneOptions, TuneRow, fit_adapter
+from models.types import DEFAULT_STRANDS
 
 CONTRAST = Path(__file__).resolve().parent / "contrast" / "contrast.jsonl"
 # Negatives are plentiful; cap them so a run fits the CPU budget. Positives are all kept.
@@ -250,7 +251,8 @@ def contrast_report(contrast: Sequence[Example], p: np.ndarray[Any, Any],
 
 
 def tune_rows(base: Sequence[Example], contrast: Sequence[Example], plan: TrainPlan,
-              normalise_text: bool = True) -> list[TuneRow]:
+              normalise_text: bool = True,
+              strands: Sequence[str] = DEFAULT_STRANDS) -> list[TuneRow]:
     """Rows for adapter tuning: a sample of the corpora plus the contrast set, repeated."""
     rng = random.Random(plan.seed)
     sample = list(base) if len(base) <= plan.tune_corpus_rows else \
@@ -258,12 +260,13 @@ def tune_rows(base: Sequence[Example], contrast: Sequence[Example], plan: TrainP
     rows = sample + list(contrast) * plan.contrast_repeats
     weights = _weights(rows)
     out = []
-    for r, w in zip(rows, weights, strict=True):
+    for r, w, known in zip(rows, weights, _strand_labels(rows), strict=True):
         # Threat known: every non-hateful row (0) and hateful rows whose severity is given.
         threat = None if (r.label == 1 and r.severity is None) else \
             int(r.label == 1 and r.severity == "threat")
+        about = None if known is None else tuple(int(s in known) for s in strands)
         out.append(TuneRow(normalise(r.text) if normalise_text else r.text, r.label, threat,
-                           float(w)))
+                           float(w), about))
     return out
 
 

@@ -7,9 +7,10 @@ encoder learn negation, quotation and target from labelled rows, while the repo 
 small A and B matrices (a few MB), never a copy of the base model.
 
 Training is a multi-task classification run (p(hate) for every row, p(threat against a
-protected group) where the row says), with a throwaway linear head on the normalised sentence
-embedding; the heads the classifier actually uses are refitted afterwards on the adapted
-embeddings. Deterministic for a seed on one machine; CPU only; a progress bar per batch.
+protected group) and the target strands where the row says), with a throwaway linear head on
+the normalised sentence embedding; the heads the classifier actually uses are refitted
+afterwards on the adapted embeddings. Deterministic for a seed on one machine; CPU only; a
+progress bar per batch.
 
 The adapter merges into the base weights at load time (``W += B @ A``), so scoring costs the
 same as the plain model.
@@ -55,7 +56,10 @@ class TuneOptions:
     epochs: int = 1
     batch_size: int = 32
     max_tokens: int = 64
-    threat_weight: float = 0.5
+    threat_weight: float = 1.0
+    # Which group a text is about: kept as a task so tuning for hate does not wash out the
+    # group identity the strand head reads from the same embedding.
+    strand_weight: float = 0.5
     seed: int = 13
 
     def __post_init__(self) -> None:
@@ -65,8 +69,8 @@ class TuneOptions:
             raise ValueError("alpha, lr and head_lr must be > 0")
         if self.epochs < 1 or self.batch_size < 1 or self.max_tokens < 8:
             raise ValueError("epochs >= 1, batch_size >= 1 and max_tokens >= 8 are required")
-        if self.threat_weight < 0:
-            raise ValueError(f"threat_weight={self.threat_weight}: must be >= 0")
+        if self.threat_weight < 0 or self.strand_weight < 0:
+            raise ValueError("threat_weight and strand_weight must be >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,7 @@ class TuneRow:
     hateful: int
     threat: int | None  # 1/0 when the row says whether it is a threat; None when unknown
     weight: float = 1.0
+    strands: tuple[int, ...] | None = None  # multi-hot over the strands; None when unknown
 
 
 def adapter_id(adapter: Adapter) -> str:
@@ -153,7 +158,8 @@ def fit_adapter(model: Any, rows: Sequence[TuneRow], options: TuneOptions,
         setattr(parent, attr, _lora_class()(base, a, b, scale))
     dim = int(work.get_embedding_dimension() if hasattr(work, "get_embedding_dimension")
               else work.get_sentence_embedding_dimension())
-    head = nn.Linear(dim, 2)
+    k = max((len(r.strands) for r in rows if r.strands is not None), default=0)
+    head = nn.Linear(dim, 2 + k)
     lora_params = [p for pair in lora.values() for p in pair]
     opt = torch.optim.AdamW([{"params": lora_params, "lr": options.lr},
                              {"params": list(head.parameters()), "lr": options.head_lr}],
@@ -187,6 +193,13 @@ def fit_adapter(model: Any, rows: Sequence[TuneRow], options: TuneOptions,
             t_loss = nn.functional.binary_cross_entropy_with_logits(logits[:, 1], t,
                                                                     reduction="none")
             loss = loss + options.threat_weight * (t_loss * known).sum() / known.sum()
+        about = [r.strands is not None and len(r.strands) == k for r in chunk]
+        if k and options.strand_weight and any(about):
+            sy = torch.tensor([list(r.strands or ()) for r, a in zip(chunk, about, strict=True)
+                               if a], dtype=torch.float32)
+            s_loss = nn.functional.binary_cross_entropy_with_logits(
+                logits[torch.tensor(about)][:, 2:], sy)
+            loss = loss + options.strand_weight * s_loss
         opt.zero_grad()
         loss.backward()  # type: ignore[no-untyped-call]  # torch's stubs leave it untyped
         opt.step()

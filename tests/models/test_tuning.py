@@ -31,8 +31,8 @@ from tests.models.fakes import FakeEmbedder
 pytestmark = pytest.mark.model
 
 ROWS = [
-    TuneRow("Refugees are vermin and must be driven out", 1, 0, 1.0),
-    TuneRow("I will stab the Muslims on my street tonight", 1, 1, 1.0),
+    TuneRow("Refugees are vermin and must be driven out", 1, 0, 1.0, (1, 0)),
+    TuneRow("I will stab the Muslims on my street tonight", 1, 1, 1.0, (0, 1)),
     TuneRow("Refugees are not vermin, they are our neighbours", 0, 0, 1.0),
     TuneRow("Nobody should ever hurt Muslims", 0, 0, 1.0),
     TuneRow("Trans people are disgusting", 1, None, 1.0),
@@ -137,15 +137,16 @@ def test_an_adapter_needs_a_real_encoder(
         HateClassifier.load(path, FakeEmbedder(384))
 
 
-def _ex(text: str, label: int, severity: str | None = None, group: str = "") -> Example:
-    return Example(text, label, "contrast" if group else "olid", severity=severity, group=group)
+def _ex(text: str, label: int, severity: str | None = None, group: str = "",
+        strands: tuple[str, ...] = ()) -> Example:
+    return Example(text, label, "contrast" if group else "olid", strands, severity, group)
 
 
 def test_tune_rows_mark_threats_only_where_known(tmp_path: Path) -> None:
     plan = TrainPlan(tmp_path, tune_corpus_rows=1, contrast_repeats=2, seed=1)
     base_rows = [_ex("corpus hate", 1), _ex("corpus fine", 0)]
-    contrast = [_ex("kill them", 1, "threat", "c:a"), _ex("they are vermin", 1,
-                                                           "dehumanisation", "c:b"),
+    contrast = [_ex("kill them", 1, "threat", "c:a", ("religion",)),
+                _ex("they are vermin", 1, "dehumanisation", "c:b"),
                 _ex("lovely people", 0, None, "c:c")]
     rows = tune_rows(base_rows, contrast, plan)
     assert len(rows) == 1 + 2 * len(contrast)
@@ -153,8 +154,13 @@ def test_tune_rows_mark_threats_only_where_known(tmp_path: Path) -> None:
     assert by_text["kill them"].threat == 1
     assert by_text["they are vermin"].threat == 0
     assert by_text["lovely people"].threat == 0
-    if "corpus hate" in by_text:
-        assert by_text["corpus hate"].threat is None  # a corpus row without severity: unknown
+    # Strands: multi-hot over the default strands; our rows without a group say "none".
+    assert by_text["kill them"].strands == (0, 1, 0, 0, 0, 0, 0)
+    assert by_text["lovely people"].strands == (0,) * 7
+    for text in ("corpus hate", "corpus fine"):
+        if text in by_text:  # a corpus row: severity and target unknown unless given
+            assert by_text[text].strands is None
+            assert by_text[text].threat == (None if text == "corpus hate" else 0)
 
 
 def test_holdout_splits_whole_templates_from_every_category() -> None:
