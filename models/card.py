@@ -181,8 +181,11 @@ def _functional_line(m: dict[str, Any]) -> str:
         return ""
     groups = ", ".join(f"{k} {v['accuracy']:.3f} (n={v['n']})"
                        for k, v in m.get("by_strand", {}).items())
+    top1 = m.get("strand_top1") or {}
+    named = (f" The strand head names the row's own group first on {top1['accuracy']:.3f} of "
+             f"{top1['n']} rows about one group." if top1.get("accuracy") is not None else "")
     return (f"Accuracy on hateful rows {m['accuracy_hateful']:.3f}, on non-hateful rows "
-            f"{m['accuracy_non_hateful']:.3f}. By target strand: {groups or 'n/a'}.\n")
+            f"{m['accuracy_non_hateful']:.3f}. By target strand: {groups or 'n/a'}.{named}\n")
 
 
 def _threat_line(m: dict[str, Any], where: str = "in the same CV") -> str:

@@ -142,7 +142,7 @@ class HateClassifier:
         x = self.embedder.encode(list(texts))
         p = self._p_hate_head(x)
         p_threat = self._p_threat(x)
-        strand_p = heads.sigmoid(heads.forward(x, self._need(self._strand)))
+        strand_p = self._about(x)
         sev_p = heads.softmax(heads.forward(x, self._need(self._severity)))
         near = self._nearest(x)
         out: list[Prediction] = []
@@ -349,6 +349,10 @@ class HateClassifier:
         raw = heads.forward(x, self._need(self._hate))[:, 0]
         a, b = self._platt
         return heads.sigmoid(a * raw + b)
+
+    def _about(self, x: Matrix) -> npt.NDArray[np.float32]:
+        """p(the text is about each strand's group), hateful or not; columns = ``strands``."""
+        return heads.sigmoid(heads.forward(x, self._need(self._strand)))
 
     def _p_threat(self, x: Matrix) -> npt.NDArray[np.float32]:
         """p(threat against a protected group): the larger of two estimates.

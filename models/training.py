@@ -250,6 +250,14 @@ def contrast_report(contrast: Sequence[Example], p: np.ndarray[Any, Any],
     return out
 
 
+def strand_top1(model: HateClassifier, rows: Sequence[Example], x: Matrix) -> dict[str, Any]:
+    """How often the strand head's top group is the row's group (rows naming one group)."""
+    about = model._about(x)
+    hits = [model.strands[int(np.argmax(about[i]))] == r.strands[0]
+            for i, r in enumerate(rows) if len(r.strands) == 1]
+    return {"n": len(hits), "accuracy": round(sum(hits) / len(hits), 4) if hits else None}
+
+
 def tune_rows(base: Sequence[Example], contrast: Sequence[Example], plan: TrainPlan,
               normalise_text: bool = True,
               strands: Sequence[str] = DEFAULT_STRANDS) -> list[TuneRow]:
@@ -345,6 +353,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
                               model.options),
             "fraction": plan.holdout,
             "templates": len({r.group for r in contrast_held}),
+            "strand_top1": strand_top1(model, contrast_held, x_held),
         }
     if evaluate_heldout:
         _prime(embedder, cache, plan.data_dir)
