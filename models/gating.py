@@ -9,7 +9,8 @@ Two rules, both chosen so the most urgent items cannot hide behind an unsure gen
   lower bound on p(hate) (every such threat is hate), so the reported p(hate) is at least
   ``p_threat``. When ``p_threat`` reaches the threat threshold (set lower than the hate
   threshold: a missed threat is the worst failure) the post is a threat: severity "threat" and
-  p(hate) lifted to at least the hate threshold, so the queue's threat boost and urgent alerts
+  p(hate) lifted to at least ``THREAT_FLOOR`` (or the hate threshold if higher), so the queue's
+  threat boost (``priority.threat_min_p``, 0.5 by default) and urgent alerts
   apply. That lift trades calibration for recall, on purpose.
 - **Strand gating.** The strand head says which group a text is *about*, hateful or not. The
   queue needs "hate against which group", so each reported strand probability is
@@ -27,6 +28,11 @@ import numpy.typing as npt
 Floats = npt.NDArray[np.float32]
 
 
+# Where a fired threat's p(hate) starts: the queue's default threat_min_p, so a threat gets its
+# boost even when a balanced decision threshold sits well below 0.5.
+THREAT_FLOOR = 0.5
+
+
 @dataclass(frozen=True, slots=True)
 class Combined:
     p_hate: float  # reported p(hate): the hate head raised by a confident threat
@@ -38,14 +44,14 @@ class Combined:
 def combine(p_hate: float, p_threat: float, threat_threshold: float,
             threshold: float) -> Combined:
     threat = p_threat >= threat_threshold
-    p = max(p_hate, p_threat, threshold if threat else 0.0)
+    p = max(p_hate, p_threat, max(threshold, THREAT_FLOOR) if threat else 0.0)
     return Combined(p_hate=p, p_hate_head=p_hate, p_threat=p_threat, threat=threat)
 
 
 def combined_p(p_hate: Floats, p_threat: Floats, threat_threshold: float,
                threshold: float) -> Floats:
     """Vectorised ``combine(...).p_hate`` for evaluation and cross-validation."""
-    floor = np.where(p_threat >= threat_threshold, threshold, 0.0)
+    floor = np.where(p_threat >= threat_threshold, max(threshold, THREAT_FLOOR), 0.0)
     out: Floats = np.maximum(np.maximum(p_hate, p_threat), floor).astype(np.float32)
     return out
 

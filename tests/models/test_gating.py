@@ -80,3 +80,13 @@ def test_model_without_threat_data_never_overrides(fake_embedder: FakeEmbedder) 
     _unsure(clf)
     (pred,) = clf.predict([THREAT])
     assert pred.explanation["p_hate"]["threat_head"] < 0.01 and pred.severity == "none"
+
+
+def test_a_fired_threat_reaches_the_queue_boost_under_a_low_balanced_threshold() -> None:
+    # The boost needs p(hate) >= priority.threat_min_p (0.5): a 0.33 decision threshold must
+    # not leave a flagged threat below it.
+    c = gating.combine(0.1, 0.25, threat_threshold=0.2, threshold=0.33)
+    assert c.threat and c.p_hate == gating.THREAT_FLOOR
+    p = gating.combined_p(np.array([0.1, 0.1], np.float32), np.array([0.25, 0.1], np.float32),
+                          0.2, 0.33)
+    assert p.tolist() == pytest.approx([0.5, 0.1])
