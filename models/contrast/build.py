@@ -151,6 +151,7 @@ def rows() -> Iterator[dict[str, Any]]:
                 yield row(temp.format(G=target), 0, None, "none", "non_protected",
                           f"np_{severity}{ti}")
     yield from _v3_rows(row, hateful_sentences, hate_base, benign_base)
+    yield from _v4_rows(row)
 
 
 # --- v3: new families and spelling variants -------------------------------------------------------
@@ -165,11 +166,12 @@ _GENERIC = frozenset(("people", "with", "users", "someone", "british", "person",
 _LEET = {"a": "4", "e": "3", "i": "1", "o": "0", "s": "5", "t": "7"}
 
 
-def _key_span(text: str, group: str, rng: random.Random) -> tuple[int, int]:
+def _key_span(text: str, group: str, rng: random.Random,
+              keywords: frozenset[str] = T.SPELLING_KEYWORDS) -> tuple[int, int]:
     """The span of the word a spelling variant aims at: a hateful keyword or a group word."""
     targets = {w.casefold() for w in _WORD.findall(group)} - _GENERIC
     words = [m for m in _WORD.finditer(text) if len(m.group()) >= 3]
-    keys = [m for m in words if m.group().casefold() in T.SPELLING_KEYWORDS | targets]
+    keys = [m for m in words if m.group().casefold() in keywords | targets]
     pick = rng.choice(keys) if keys else max(words, key=lambda m: len(m.group()))
     return pick.span()
 
@@ -203,11 +205,12 @@ def _no_spaces(text: str, start: int, rng: random.Random) -> str:
     return " ".join([*tokens[:first], "".join(tokens[first:first + n]), *tokens[first + n:]])
 
 
-def respell(text: str, group: str, how: str, rng: random.Random) -> str:
+def respell(text: str, group: str, how: str, rng: random.Random,
+            keywords: frozenset[str] = T.SPELLING_KEYWORDS) -> str:
     """One spelling variant of ``text`` aimed at its key word (the text itself if none fits)."""
     if len(_WORD.findall(text)) < 2:
         return text
-    start, end = _key_span(text, group, rng)
+    start, end = _key_span(text, group, rng, keywords)
     if how == "no_spaces":
         return _no_spaces(text, start, rng)
     return text[:start] + _respell(text[start:end], how, rng) + text[end:]
@@ -278,6 +281,63 @@ def _v3_rows(row: RowFn, hateful_sentences: list[tuple[str, str, str]],
                                        (0, benign_base, SPELLING_BENIGN_N, "neutral")):
             for text, src_strand, severity, tid, g in rng.sample(base, n):
                 variant = respell(text, g, how, rng)
+                if variant != text:
+                    yield row(variant, label, src_strand, severity, f"{prefix}_spelling_{how}", tid)
+
+
+# --- v4: implicit hate, questions, negated positives, veiled threats, "you" abuse --------------
+
+
+V4_GROUPS_PER_HATEFUL = 7
+V4_GROUPS_PER_BENIGN = 8
+V4_QUOTES_PER_FRAME = 5
+V4_SPELLING_HATEFUL_N = 24
+V4_SPELLING_BENIGN_N = 16
+
+
+def _v4_pool(temp: str) -> list[tuple[str, str]]:
+    """The groups a v4 template may name: all of them unless ``V4_POOLS`` narrows it."""
+    allowed = T.V4_POOLS.get(temp)
+    groups = _groups()
+    return groups if allowed is None else [(s, g) for s, g in groups
+                                           if s in allowed or g in allowed]
+
+
+def _v4_rows(row: RowFn) -> Iterator[dict[str, Any]]:
+    # Its own generator again, so every v1-v3 row stays exactly as it was.
+    rng = random.Random(SEED + 4)
+    hate_base: list[Source] = []
+    benign_base: list[Source] = []
+    for category, by_severity in T.V4_HATEFUL.items():
+        for severity, temps in by_severity.items():
+            for ti, temp in enumerate(temps):
+                tid = f"v4_{category}_{severity[:3]}{ti}"
+                pool = _v4_pool(temp)
+                for strand, g in rng.sample(pool, min(V4_GROUPS_PER_HATEFUL, len(pool))):
+                    text = temp.format(G=g)
+                    hate_base.append((text, strand, severity, tid, g))
+                    yield row(text, 1, strand, severity, category, tid)
+    # Quoted to condemn it, the same implicit hate is not hateful.
+    for fi, frame in enumerate(T.COUNTER_FRAMES_V3):
+        for text, quoted_strand, _sev, _tid, _g in rng.sample(hate_base, V4_QUOTES_PER_FRAME):
+            yield row(frame.format(h=text), 0, quoted_strand, "none", "counter_quote",
+                      f"v4_cq{fi}")
+    families = (("neutral_mention", T.NEUTRAL_V4), ("positive_mention", T.POSITIVE_V4),
+                ("counter_speech", T.COUNTER_SPEECH_V4), ("negated", T.NEGATED_V4))
+    for category, temps in families:
+        for ti, temp in enumerate(temps):
+            pool = _v4_pool(temp)
+            for strand, g in rng.sample(pool, min(V4_GROUPS_PER_BENIGN, len(pool))):
+                text = temp.format(G=g)
+                benign_base.append((text, strand, "none", f"v4_{category}{ti}", g))
+                yield row(text, 0, strand, "none", category, f"v4_{category}{ti}")
+    for ti, text in enumerate(T.NO_TARGET_V4):
+        yield row(text, 0, None, "none", "no_target", f"v4_no_target{ti}")
+    for how in SPELLING_VARIANTS:
+        for label, base, n, prefix in ((1, hate_base, V4_SPELLING_HATEFUL_N, "hate"),
+                                       (0, benign_base, V4_SPELLING_BENIGN_N, "neutral")):
+            for text, src_strand, severity, tid, g in rng.sample(base, n):
+                variant = respell(text, g, how, rng, T.V4_SPELLING_KEYWORDS)
                 if variant != text:
                     yield row(variant, label, src_strand, severity, f"{prefix}_spelling_{how}", tid)
 

@@ -850,3 +850,263 @@ NON_PROTECTED_V3: tuple[str, ...] = (
     "{N} are thick as shit",
     "keep {N} well away from me",
 )
+
+# --- Added in v4: implicit hate, questions, negated positives, veiled threats, "you" abuse ------
+# A model tuned on v1-v3 still missed hate with no insult word in it (dehumanising comparisons,
+# "burden" and "send them back" talk, denial of trans identity), hate asked as a question or put
+# as a negated compliment, threats with no violent verb, and abuse addressed to a group as "you".
+# Each family has matched non-hateful contrasts below (benign questions, short warm statements,
+# the same idioms used harmlessly, counter-speech naming the implicit hate, and negations), so
+# the surface form never decides the label. Template ids start "v4_".
+
+V4_HATEFUL: dict[str, dict[str, tuple[str, ...]]] = {
+    "hate_dehumanisation": {
+        "dehumanisation": (
+            "{G} should be in a zoo, not living next door to decent people",
+            "someone should open a safari park for {G}, that's where they belong",
+            "{G} aren't fit to live among civilised folk",
+            "{G} are more like livestock than neighbours",
+            "{G} multiply faster than anyone can count them, it's like an infestation",
+            "you can put {G} in nice clothes but you'll never make them civilised",
+            "fence off a field for {G} and feed them through the bars",
+            "{G} don't think like people do, it's all instinct with them",
+            "{G} can't help the way they are, it's bred into them",
+        ),
+    },
+    "hate_derogation": {
+        "derogation": (
+            "{G} are a burden the rest of us are forced to carry",
+            "every penny spent on {G} is money taken off hard-working families",
+            "{G} are bleeding the NHS dry",
+            "half the waiting list at the hospital is {G}, no wonder nobody else gets seen",
+            "{G} should be kept well away from children",
+            "I wouldn't let {G} work in a school, not with kids about",
+            "it's in their blood, {G} are born like it and they'll never change",
+            "send {G} back, all of them, no exceptions",
+            "stick {G} on the next plane home and be done with it",
+            "{G} are ruining this country bit by bit",
+            "this country was a far better place before {G} turned up",
+            "my town was lovely until {G} started moving in",
+            "remember when you could walk down the high street without seeing {G}? Good times",
+            "{G} only take, they never give anything back",
+            "{G} are the reason nothing works in this country any more",
+            "shame on any landlord who rents to {G}",
+            "{G} shouldn't be allowed to have kids",
+            "we'd all be better off if {G} kept to their own kind",
+            "{G} aren't real women, and they aren't real men either. Just confused.",
+            "{G} will never be the real thing, however many operations they have",
+            "{G} are just blokes in frocks, don't fall for it",
+            "there's no such thing as {G}, it's a fad that'll pass",
+            # Second-person abuse aimed at the whole group.
+            "you {G} are all the same, liars the lot of you",
+            "get out of our town, you filthy {G}",
+            "nobody wants you here, {G}. Take the hint.",
+            "you {G} make me want to throw up",
+            "go home, you {G}, you're not wanted",
+            "you {G} are the reason this place is going down the pan",
+            "you {G} should be ashamed to show your faces in public",
+            "oi, {G}, pack your bags. You're done here.",
+            "you {G} will never be one of us",
+            "do us all a favour, {G}, and just disappear",
+        ),
+    },
+    "hate_question": {
+        "derogation": (
+            "why do we let {G} anywhere near our schools?",
+            "am I the only one who thinks {G} are ruining everything?",
+            "how long before {G} outnumber the rest of us round here?",
+            "what is it with {G} and lying?",
+            "why do {G} always have to make everything about themselves?",
+            "does anyone else cross the road when they see {G} coming?",
+            "how many more {G} are we expected to pay for?",
+            "why are taxpayers footing the bill for {G}?",
+            "what exactly are {G} good for? Anyone?",
+            "is it just me or do {G} bring trouble wherever they go?",
+            "why should my kids have to share a classroom with {G}?",
+            "when did we decide {G} get to run the show?",
+            "can we please stop pretending {G} are normal?",
+            "who told {G} they were equal to the rest of us?",
+            "honestly, has one of the {G} ever done an honest day's work?",
+            "why hasn't anyone sent {G} packing yet?",
+            "anyone else sick of {G} getting everything handed to them on a plate?",
+            "why does every bad thing in this town lead back to {G}?",
+        ),
+        "dehumanisation": (
+            "should {G} really count as people? Asking seriously",
+            "why do we keep feeding {G} when they're basically strays?",
+        ),
+    },
+    "hate_negated_positive": {
+        "derogation": (
+            "{G} will never be equal to people like us",
+            "I've never met a decent one of the {G}, not one",
+            "{G} don't deserve rights, simple as",
+            "{G} aren't worth the air they breathe",
+            "not a single one of the {G} has ever earned their place here",
+            "I'd never shake hands with {G}",
+            "{G} will never be British, whatever their passport says",
+            "there isn't an honest bone in the body of any of the {G}",
+            "{G} don't deserve a seat at the table",
+            "no decent family would let their daughter marry one of the {G}",
+            "{G} can never be proper parents",
+            "I don't want {G} treated the same as normal people",
+            "{G} aren't capable of holding down a real job",
+            "{G} will never be anything but second class",
+            "never trust {G}, not for a second",
+        ),
+        "dehumanisation": (
+            "{G} aren't people, not in any way that matters",
+        ),
+    },
+    # Threats with no violent verb: the menace is in the knowledge, the warning or the deadline.
+    "hate_threat": {
+        "threat": (
+            "we know where the {G} live. Sleep tight.",
+            "{G} won't be safe round here much longer",
+            "watch your back, {G}, we've got your number",
+            "the {G} had better leave before something happens to them",
+            "tick tock, {G}. Your time round here is nearly up.",
+            "the {G} on Elm Road should keep their curtains shut tonight, "
+            "if they know what's good for them",
+            "{G} on this estate should start packing while they still can",
+            "we've got the addresses of every one of the {G} in town. You'll see.",
+            "be a shame if something happened to the shop the {G} run, wouldn't it",
+            "{G}, you've been warned. Next time there won't be a warning.",
+            "the lads are coming for the {G} this weekend, just saying",
+            "any {G} still here by Friday will regret it",
+            "keep an eye on your kids, {G}. We are.",
+            "the {G} at the end of our road won't be there for long, we'll make sure of that",
+            "if I were one of the {G} I wouldn't go out after dark from now on",
+            "we'll be paying the {G} a little visit soon. They know why.",
+        ),
+    },
+}
+
+# Templates that only make sense for some strands or groups (template -> strands or groups).
+V4_POOLS: dict[str, tuple[str, ...]] = {
+    "send {G} back, all of them, no exceptions": ("race", "religion"),
+    "stick {G} on the next plane home and be done with it": ("race", "religion"),
+    "this country was a far better place before {G} turned up": ("race", "religion"),
+    "go home, you {G}, you're not wanted": ("race", "religion"),
+    "{G} will never be British, whatever their passport says": ("race", "religion"),
+    "it's in their blood, {G} are born like it and they'll never change": ("race", "religion"),
+    "{G} aren't real women, and they aren't real men either. Just confused.": ("transgender",),
+    "{G} will never be the real thing, however many operations they have":
+        ("trans people", "trans women"),
+    "{G} are just blokes in frocks, don't fall for it": ("trans women",),
+    "there's no such thing as {G}, it's a fad that'll pass": ("transgender",),
+    "{G} are exactly who they say they are, and that's that": ("transgender",),
+    "nobody should be sent back for being one of the {G}": ("race", "religion"),
+    "{G} are real women and real men, whatever the trolls say":
+        ("trans people", "trans women"),
+    "{G} are valid. Their identities aren't up for debate.": ("transgender",),
+    "people saying this country was better before {G} need to read a history book":
+        ("race", "religion"),
+    "it's not in anyone's blood to be bad, and that includes {G}": ("race", "religion"),
+}
+
+NEUTRAL_V4: tuple[str, ...] = (
+    "why do {G} face so much abuse online?",
+    "how can we help {G} feel safer in town?",
+    "what support is out there for {G} who've been harassed?",
+    "does the council ever ask {G} before changing the bus routes?",
+    "am I the only one who thinks {G} get a raw deal from the papers?",
+    "how long before {G} get proper representation in parliament?",
+    "what is it with the council and never asking {G} what they need?",
+    "why do we let people get away with abusing {G}?",
+    "how many {G} work at the hospital? Trying to plan a staff event",
+    "where can {G} go for free legal advice round here?",
+    "why are {G} more likely to be stopped by the police?",
+    "has anyone actually asked {G} what they think of the new scheme?",
+    "is the new community centre set up for {G}?",
+    "what can schools do to stop the bullying of {G}?",
+    "how are {G} finding the job market at the moment?",
+    "are any {G} up for joining our five-a-side team?",
+    "why don't more {G} stand for the council?",
+    "who should {G} contact if they're abused on the bus?",
+    "how long have {G} lived in this part of Leeds?",
+    "can anyone recommend a GP who's good with {G}?",
+    "do {G} get enough say in how the town is run?",
+)
+
+POSITIVE_V4: tuple[str, ...] = (
+    "I love {G}.",
+    "{G} are wonderful.",
+    "so glad {G} live on our street",
+    "{G}? Absolute diamonds.",
+    "{G} make this place feel like home",
+    "thank God for {G}",
+    "three cheers for {G}!",
+    "{G} make brilliant neighbours",
+    "our town would be poorer without {G}",
+    "proud to call {G} my friends",
+    "{G} are the heart of this community",
+    "couldn't ask for better colleagues than the {G} on my team",
+    "{G} belong in this country as much as I do",
+    "the {G} who moved in next door brought us round a cake, so lovely",
+    "shout out to {G}, you're amazing",
+    "{G} deserve the world",
+    "my kids adore the {G} who run the youth club",
+    "{G} rock.",
+    "nothing but admiration for {G}",
+    "glad to see so many {G} at the carnival today",
+    "{G} are exactly who they say they are, and that's that",
+    "{G} are real women and real men, whatever the trolls say",
+)
+
+COUNTER_SPEECH_V4: tuple[str, ...] = (
+    "saying {G} belong in a zoo is dehumanising. Reported.",
+    "calling {G} a burden on the NHS is a lie, and a nasty one",
+    "someone in the village group said {G} should be 'sent back'. "
+    "That's hate, and it's been reported.",
+    "'we know where the {G} live' isn't banter, it's a threat. The police have been told.",
+    "'{G} can't help it, it's in their blood' is the oldest bigotry going",
+    "asking 'why do we let {G} live here?' isn't a question, it's hate with a question mark",
+    "telling {G} to 'watch their back' is intimidation and I've reported it to 101",
+    "the claim that {G} should be kept away from children is a vile smear",
+    "people saying this country was better before {G} need to read a history book",
+    "'you {G} are all the same' - no, they're not, and saying so is prejudice",
+    "{G} are valid. Their identities aren't up for debate.",
+)
+
+NEGATED_V4: tuple[str, ...] = (
+    "{G} aren't a burden on anyone",
+    "nobody should be sent back for being one of the {G}",
+    "{G} don't belong in a zoo, they belong on our street like everyone else",
+    "{G} are not ruining this country, whatever the headlines say",
+    "there's no reason on earth to keep {G} away from children",
+    "it's not in anyone's blood to be bad, and that includes {G}",
+    "{G} are no drain on the NHS, plenty of them keep it running",
+    "I'd never tell {G} to watch their back, they're my neighbours",
+    "no one here knows or cares where {G} live, and that's how it should be",
+    "{G} aren't any less deserving of rights than I am",
+    "never met one of the {G} I didn't get on with",
+    "{G} will never be unwelcome in my house",
+    "{G} are not second class, and nobody should treat them like they are",
+    "I don't see {G} as any different from the rest of us",
+    "{G} don't need to go anywhere, this is their home",
+    "nobody is coming for {G}, they're safe here",
+)
+
+# The veiled-threat idioms used harmlessly; no group in sight.
+NO_TARGET_V4: tuple[str, ...] = (
+    "we know where you live, Gran, so expect us for Sunday dinner",
+    "good news, we know where the parcel lives now: round the back in the green bin",
+    "watch your back, City, we're coming for that top spot",
+    "watch your back on the stairs, the carpet's come loose again",
+    "you won't be safe round here much longer, Steve, the quiz champs want their trophy back",
+    "the slugs had better leave my lettuces alone before something happens",
+    "tick tock, only three days left to get your entries in for the village show",
+    "you've been warned: the karaoke starts at 8 and Dad's doing Tom Jones",
+    "the lads are coming for the darts trophy this weekend, just saying",
+    "keep an eye on your kids at the fair, it gets really busy by the rides",
+    "we know where all the best chippies are round here, follow us",
+    "sleep tight everyone, see you at the car boot sale in the morning",
+)
+
+# Words the v4 spelling variants aim at (with the v3 words, the group's words and the slurs).
+V4_SPELLING_KEYWORDS: frozenset[str] = SPELLING_KEYWORDS | frozenset((
+    "zoo", "burden", "drain", "blood", "ruining", "ruin", "children", "kids", "decent", "equal",
+    "deserve", "filthy", "civilised", "infestation", "warned", "warning", "back", "real",
+    "wonderful", "glad", "adore", "amazing", "abuse", "safer",
+))

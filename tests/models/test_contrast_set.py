@@ -32,7 +32,7 @@ def test_build_is_deterministic_and_matches_the_committed_file(tmp_path: Path) -
 
 
 def test_size_and_balance(rows: list[dict[str, Any]]) -> None:
-    assert 4500 <= len(rows) <= 6000
+    assert 6000 <= len(rows) <= 7000
     benign = sum(1 for r in rows if r["hateful"] == 0)
     assert 0.45 <= benign / len(rows) <= 0.55
     assert {r["hateful"] for r in rows} == {0, 1}
@@ -76,6 +76,46 @@ def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
         wanted[f"neutral_spelling_{how}"] = 40
     short = {c: (counts.get(c, 0), n) for c, n in wanted.items() if counts.get(c, 0) < n}
     assert not short
+
+
+def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
+    """The v4 round: enough rows and distinct templates per family, appended after v1-v3."""
+    is_v4 = [r["template"].startswith("v4_") for r in rows]
+    first = is_v4.index(True)
+    assert all(is_v4[first:]), "v4 rows must come after every earlier row"
+    assert first >= 5000
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    templates: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in rows[first:]:
+        key = (r["category"], r["hateful"])
+        counts[key] += 1
+        if not r["category"].startswith(VARIANT_PREFIXES):
+            templates[key].add(r["template"])
+    # (rows, templates) at least, per category and label.
+    wanted = {("hate_derogation", 1): (180, 30), ("hate_dehumanisation", 1): (50, 8),
+              ("hate_question", 1): (120, 20), ("hate_negated_positive", 1): (100, 15),
+              ("hate_threat", 1): (100, 15), ("neutral_mention", 0): (150, 20),
+              ("positive_mention", 0): (150, 20), ("counter_speech", 0): (75, 10),
+              ("negated", 0): (110, 15), ("no_target", 0): (8, 8), ("counter_quote", 0): (40, 8)}
+    short = {k: (counts[k], len(templates[k]), want) for k, want in wanted.items()
+             if counts[k] < want[0] or len(templates[k]) < want[1]}
+    assert not short
+    for how in build.SPELLING_VARIANTS:
+        assert counts[(f"hate_spelling_{how}", 1)] >= 15
+        assert counts[(f"neutral_spelling_{how}", 0)] >= 10
+    hateful = sum(1 for r in rows[first:] if r["hateful"])
+    assert 0.4 <= hateful / (len(rows) - first) <= 0.6
+
+
+def test_v4_pools_name_real_groups_and_templates() -> None:
+    groups = {g for names in T.GROUPS.values() for g in names}
+    v4_templates = {t for by_sev in T.V4_HATEFUL.values() for temps in by_sev.values()
+                    for t in temps}
+    v4_templates |= set(T.NEUTRAL_V4 + T.POSITIVE_V4 + T.COUNTER_SPEECH_V4 + T.NEGATED_V4)
+    for temp, allowed in T.V4_POOLS.items():
+        assert temp in v4_templates, temp
+        assert set(allowed) <= set(T.GROUPS) | groups, allowed
+        assert build._v4_pool(temp)
 
 
 def test_labels_severity_and_strand(rows: list[dict[str, Any]]) -> None:
