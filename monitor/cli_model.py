@@ -78,6 +78,8 @@ def register(cli: click.Group) -> None:
 @click.option("--tune-corpus-rows", type=int, default=8000, show_default=True,
               help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
 @click.option("--tune-epochs", type=int, default=1, show_default=True)
+@click.option("--contrast-repeats", type=int, default=4, show_default=True,
+              help="Passes over the contrast set per tuning epoch.")
 @click.option("--holdout", type=float, default=0.2, show_default=True,
               help="Share of contrast-set templates kept out of training and measured after.")
 @click.option("--threshold", "threshold", default="balanced", show_default=True,
@@ -86,7 +88,7 @@ def register(cli: click.Group) -> None:
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
           cv_folds: int, cache_dir: Path | None, seed: int, tune: bool, tune_corpus_rows: int,
-          tune_epochs: int, holdout: float, threshold: str) -> None:
+          tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str) -> None:
     """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
     from models.artefact import ArtefactError
     from models.classifier import TrainOptions
@@ -114,7 +116,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds,
                          cache_dir=cache_dir, seed=seed,
                          tune=TuneOptions(epochs=tune_epochs, seed=seed) if tune else None,
-                         tune_corpus_rows=tune_corpus_rows, holdout=holdout)
+                         tune_corpus_rows=tune_corpus_rows, contrast_repeats=contrast_repeats,
+                         holdout=holdout)
         clf = run_training(plan, embedder, extra=extra)
         target = out or Path("data") / "models" / clf.model_version
         clf.save(target)
