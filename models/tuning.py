@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,6 +28,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
+
+from models.artefact import content_id
 
 # Every dense projection in a BERT layer: the attention's four and the feed-forward's two.
 TARGETS: tuple[str, ...] = (
@@ -84,11 +85,7 @@ class TuneRow:
 
 def adapter_id(adapter: Adapter) -> str:
     """A short content hash: names the adapted encoder so embedding caches never mix."""
-    digest = hashlib.sha256()
-    for key in sorted(adapter):
-        digest.update(key.encode())
-        digest.update(np.ascontiguousarray(adapter[key]).tobytes())
-    return digest.hexdigest()[:10]
+    return content_id(adapter)
 
 
 def _encoder(model: Any) -> Any:
