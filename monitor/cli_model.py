@@ -108,16 +108,20 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     except ValueError as err:
         raise click.ClickException(f"--threshold {threshold!r}: a number between 0 and 1 or "
                                    f"'balanced' ({err})") from None
+    # Checked before the model loads and the corpora are read, so a typo costs nothing.
+    try:
+        tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
+        plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
+                         tune=tuning, tune_corpus_rows=tune_corpus_rows,
+                         contrast_repeats=contrast_repeats, holdout=holdout)
+    except ValueError as err:
+        raise click.ClickException(f"bad training option (--tune-epochs, --tune-corpus-rows, "
+                                   f"--contrast-repeats or --holdout): {err}") from None
     extra = decision_examples(ctx.database()) if include_decisions else []
     if include_decisions:
         click.echo(f"{len(extra)} officer decisions added as labels")
     try:
         embedder = Embedder(ctx.settings["model.embedder"] or None)
-        plan = TrainPlan(data_dir, options, cv_folds=cv_folds,
-                         cache_dir=cache_dir, seed=seed,
-                         tune=TuneOptions(epochs=tune_epochs, seed=seed) if tune else None,
-                         tune_corpus_rows=tune_corpus_rows, contrast_repeats=contrast_repeats,
-                         holdout=holdout)
         clf = run_training(plan, embedder, extra=extra)
         target = out or Path("data") / "models" / clf.model_version
         clf.save(target)

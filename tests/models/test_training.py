@@ -65,3 +65,21 @@ def test_train_command_with_decisions_registers_shadow(
     assert refused.exit_code != 0 and "needs a sentence-transformers embedder" in refused.output
     assert not (tmp_path / "tuned").exists()
     ctx.close()
+
+
+def test_bad_training_options_fail_before_the_model_loads(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_model(*_a: object, **_k: object) -> None:
+        raise AssertionError("the model must not load for a bad option")
+
+    monkeypatch.setattr(models.embedding, "Embedder", no_model)
+    group = click.Group("hate-monitor")
+    register(group)
+    for args, word in ((["--holdout", "0.9"], "holdout"), (["--tune-epochs", "0"], "epochs"),
+                       (["--threshold", "high"], "--threshold")):
+        result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"),
+                                            "--data-dir", str(tmp_path), *args],
+                                    obj=CliContext(settings))
+        assert result.exit_code != 0 and word in result.output, result.output
+        assert not (tmp_path / "m").exists()
