@@ -1,12 +1,13 @@
 """Suite-wide fixtures: settings, a migrated database (SQLite, or PostgreSQL when
-HATE_MONITOR_TEST_DATABASE_URL is set), and a fast fake scorer."""
+HATE_MONITOR_TEST_DATABASE_URL is set), a fast fake scorer, and headless Chromium."""
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from monitor.config import Settings, load_settings
 from monitor.storage.db import Database
+from tests.browser import ARTIFACTS, chromium
 from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,3 +77,16 @@ def db(database_url: str) -> Iterator[Database]:
 @pytest.fixture
 def fake_scorer() -> FakeScorer:
     return FakeScorer()
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    async with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def artifacts() -> Path:
+    """Where browser tests leave screenshots for a person to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

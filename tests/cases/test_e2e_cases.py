@@ -3,59 +3,35 @@
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from monitor.config import Settings
 from monitor.evidence_pack import verify_pack
 from monitor.storage.db import Database
+from tests.browser import serve
 from tests.cases.test_web import HOSTILE, build_app
 from tests.review_ui.conftest import PASSWORD, fill_queue, make_users
 from tests.support import FakeScorer
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture
 async def base_url(settings: Settings, db: Database, fake_scorer: FakeScorer
                    ) -> AsyncIterator[str]:
-    runner = web.AppRunner(build_app(settings, db, fake_scorer))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.async_api")
-    async with playwright.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            await b.close()
+    async with serve(build_app(settings, db, fake_scorer)) as url:
+        yield url
 
 
 async def test_escalate_record_crime_export_and_verify(
-    base_url: str, browser: Any, db: Database, fake_scorer: FakeScorer, tmp_path: Path
+    base_url: str, browser: Any, db: Database, fake_scorer: FakeScorer, tmp_path: Path,
+    artifacts: Path,
 ) -> None:
     make_users(db)
     ids = fill_queue(db, fake_scorer, [HOSTILE, "muslims are scum, get out", "a nice day"])
@@ -85,8 +61,7 @@ async def test_escalate_record_crime_export_and_verify(
     async with page.expect_navigation():
         await page.click("#status-form button[type=submit]")
     assert await page.inner_text("#crime-reference") == "GW/2026/4242"
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / "case-detail.png"), full_page=True)
+    await page.screenshot(path=str(artifacts / "case-detail.png"), full_page=True)
 
     await page.click("#export-link")
     await page.fill("#recipient", "CPS Wales")
@@ -98,7 +73,7 @@ async def test_escalate_record_crime_export_and_verify(
     await download.save_as(str(pack))
     await page.goto(base_url + "/stats")
     assert await page.locator("svg").count() >= 10
-    await page.screenshot(path=str(ARTIFACTS / "stats.png"), full_page=True)
+    await page.screenshot(path=str(artifacts / "stats.png"), full_page=True)
     await context.close()
 
     assert verify_pack(pack) == []

@@ -3,13 +3,11 @@ screenshot, read the status and the officer's message on "My reports"."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 from sqlmodel import select
 
 from monitor.config import Settings
@@ -18,48 +16,25 @@ from monitor.intake_status import set_feedback
 from monitor.storage.db import Database
 from monitor.storage.models import QueueItem, User
 from monitor.storage.models_intake import Report, Screenshot
+from tests.browser import serve
 from tests.intake.conftest import build_app, png_bytes
 from tests.intake.test_status import decide
 from tests.support import FakeScorer
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 HOSTILE = '<img src=x onerror="window.pwned = 1"> muslims are scum, get out'
 
 
 @pytest.fixture
 async def server(settings: Settings, db: Database, fake_scorer: FakeScorer,
                  monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[str]:
-    runner = web.AppRunner(build_app(settings, db, fake_scorer, monkeypatch))
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    host, port = runner.addresses[0][:2]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
-    playwright = pytest.importorskip("playwright.async_api")
-    async with playwright.async_playwright() as p:
-        b = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            await b.close()
+    async with serve(build_app(settings, db, fake_scorer, monkeypatch)) as url:
+        yield url
 
 
 async def test_moderator_forwards_a_post_and_hears_back(
-    server: str, browser: Any, db: Database, officer: User, tmp_path: Path
+    server: str, browser: Any, db: Database, officer: User, tmp_path: Path, artifacts: Path
 ) -> None:
     with db.write() as s:
         token = invite(s, label="jo@example.org", actor="admin").token
@@ -108,5 +83,4 @@ async def test_moderator_forwards_a_post_and_hears_back(
     await page.reload()
     text = await page.locator("#my-reports tbody tr").first.inner_text()
     assert "Action taken" in text and "Recorded as hate intelligence" in text
-    ARTIFACTS.mkdir(exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / "intake-my-reports.png"), full_page=True)
+    await page.screenshot(path=str(artifacts / "intake-my-reports.png"), full_page=True)
