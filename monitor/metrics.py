@@ -28,8 +28,8 @@ from monitor.storage.models import Capture, QueueItem, Score, Source
 from monitor.storage.models_scale import ScoringBacklog, WorkerStats
 
 LATENCY_BUCKETS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-# Priority bands of the open queue, as lower bounds (see monitor/priority.py: a threat with
-# p(hate) >= threat_min_p gets +1.0, so >= 1.0 is "urgent").
+# Priority bands of the open queue, as lower bounds (see monitor/priority.py: a threat gets
+# +1.0, so >= 1.0 is "urgent").
 PRIORITY_BANDS: tuple[tuple[str, float, float], ...] = (
     ("urgent", 1.0, math.inf),
     ("high", 0.6, 1.0),
