@@ -122,6 +122,7 @@ Reproduce with `hate-monitor evaluate --heldout --model {config.get("version")}`
 `--model PATH`).
 
 {_table(metrics.get("heldout", {}))}
+{_realistic_section(metrics.get("realistic", {}), config.get("version"))}\
 {_holdout_section(metrics.get("contrast_holdout", {}))}{_cv_section(metrics.get("contrast_cv", {}))}
 ## Limitations
 {_limitations(emb, config.get("options", {}))}"""
@@ -206,3 +207,36 @@ def _category_table(rows: dict[str, Any]) -> str:
         lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | "
                      f"{'' if flagged is None else f'{flagged:.3f}'} |")
     return "\n".join(lines) + "\n"
+
+
+def _realistic_section(m: dict[str, Any], version: Any) -> str:
+    if not m:
+        return ""
+    hate, threat, queue = m.get("hate", {}), m.get("threat", {}), m.get("queue", {})
+    rows = ["| family | n | right | marked threat |", "|---|---|---|---|"]
+    rows += [f"| {k} | {v['n']} | {v['accuracy']:.3f} | {v['threat_flagged']:.3f} |"
+             for k, v in m.get("by_family", {}).items()]
+    strands = ", ".join(f"{k} {v['accuracy']:.3f} (n={v['n']})"
+                        for k, v in m.get("by_strand", {}).items())
+    named = m.get("strand_named", {})
+    return f"""## Realistic UK posts (frozen, never trained on)
+{m.get("n")} posts of one to four sentences in UK register (models/evalsets/README.md), written by
+someone who never saw our templates; training never reads them. Scored by `predict` as the queue
+sees them (sentence by sentence too) and ranked by the queue's priority formula. Reproduce with
+`hate-monitor evaluate --realistic --model {version}`.
+
+- Hate: ROC-AUC {hate.get("roc_auc")}, accuracy {hate.get("accuracy")}, precision
+  {hate.get("precision")}, recall {hate.get("recall")} at the threshold.
+- Threats (against anyone): {threat.get("n")} in the set; recall {threat.get("recall")} and
+  precision {threat.get("precision")} of the "threat" label ({threat.get("flagged")} marked).
+- Queue order: ROC-AUC {queue.get("roc_auc")} (hateful or threatening above the rest);
+  {queue.get("threats_within_first_n_plus_5")} of {queue.get("threats")} threats within the
+  first (threats + 5) places; the lowest-placed threat is at {queue.get("worst_threat_place")}.
+- Flagged (p(hate) at the threshold, or "threat") exactly when hateful or threatening:
+  {m.get("accuracy")} overall, {m.get("accuracy_urgent_or_hateful")} on hateful or threatening
+  posts, {m.get("accuracy_benign")} on benign look-alikes. By strand: {strands}. The top strand
+  is the post's own group on {named.get("accuracy")} of {named.get("n")} hateful posts.
+
+{chr(10).join(rows)}
+
+"""

@@ -57,6 +57,8 @@ def test_train_command_with_decisions_registers_shadow(
     card = (out / artefact.CARD).read_text()
     assert "CC BY 4.0" in card and "hatemoji-test" in card
     assert "held-out templates" in card
+    assert clf.metrics["realistic"]["n"] >= 300 and "Realistic UK posts" in card
+    assert "realistic posts (" in result.output
     (row,) = reg.list_versions(ctx.database())
     assert row.role == "shadow" and row.version == clf.model_version
     # Tuning needs a real sentence-transformers encoder: a clear error, nothing written.
