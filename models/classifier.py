@@ -25,7 +25,7 @@ import numpy.typing as npt
 from models import artefact, gating, heads, segments
 from models.embedding import Encoder, Matrix
 from models.language import detect
-from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction
+from models.types import DEFAULT_STRANDS, SEVERITIES, UNKNOWN_STRAND, Prediction
 
 HATEFUL_SEVERITIES: tuple[str, ...] = tuple(s for s in SEVERITIES if s != "none")
 NEUTRAL_P = 0.5
@@ -80,6 +80,18 @@ class Exemplar:
 
 class NotFittedError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """Posts read whole and part by part: what ``predict`` and ``predict_proba`` share."""
+
+    reads: list[str]  # every text encoded: each post, then its parts
+    rows_of: list[list[int]]  # per post, its rows in ``reads`` (the whole post first)
+    x: Matrix
+    drivers: list[int]  # per post, the row whose reading decided
+    about: npt.NDArray[np.float32]  # per post, p(about each strand) over whole and driver
+    combined: list[gating.Combined]
 
 
 class HateClassifier:
@@ -139,28 +151,16 @@ class HateClassifier:
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         """Score posts: gated by language, calibrated, with strands, severity, explanation.
 
-        A post of several sentences is read whole and part by part (``models.segments``) in
-        the same batch; the strongest reading decides, so one hateful or threatening sentence
-        is enough, and the explanation names it.
+        A post of several sentences is read whole and part by part (``_Reading``); the
+        strongest reading decides, so one hateful or threatening sentence is enough, and the
+        explanation names it.
         """
         if not texts:
             return []
         guesses = [detect(t) for t in texts]
-        reads: list[str] = []
-        rows_of: list[list[int]] = []
-        for text, guess in zip(texts, guesses, strict=True):
-            extra = segments.parts(text) if guess.supported else []
-            rows_of.append(list(range(len(reads), len(reads) + 1 + len(extra))))
-            reads += [text, *extra]
-        x = self.embedder.encode(reads)
-        p = self._p_hate_head(x)
-        p_threat = self._p_threat(x)
-        strand_p = self._about(x)
-        sev_p = heads.softmax(heads.forward(x, self._need(self._severity)))
-        # The reading with the strongest signal drives; the whole post wins ties.
-        drivers = [max(rows, key=lambda r: (max(float(p[r]), float(p_threat[r])), r == rows[0]))
-                   for rows in rows_of]
-        near = self._nearest(x[drivers])
+        r = self._read(texts, [g.supported for g in guesses])
+        sev_p = heads.softmax(heads.forward(r.x[r.drivers], self._need(self._severity)))
+        near = self._nearest(r.x[r.drivers])
         out: list[Prediction] = []
         for i, guess in enumerate(guesses):
             if not guess.supported:
@@ -174,18 +174,39 @@ class HateClassifier:
                     },
                 ))
                 continue
-            rows, drive = rows_of[i], drivers[i]
-            whole = rows[0]
-            # The group may be named in another sentence than the attack on it.
-            about_row = np.maximum(strand_p[whole], strand_p[drive])
-            about = {s: round(float(about_row[j]), 4) for j, s in enumerate(self.strands)}
-            c = gating.combine(float(p[rows].max()), float(p_threat[rows].max()),
-                               float(about_row.max()), self.options.threat_threshold,
-                               self.options.threshold)
-            read = {"parts": len(rows) - 1, "driver": "whole post" if drive == whole else
-                    reads[drive][:SNIPPET]}
-            out.append(self._prediction(c, about, sev_p[drive], near[i], guess.language, read))
+            about = {s: round(float(r.about[i, j]), 4) for j, s in enumerate(self.strands)}
+            drive = r.drivers[i]
+            read = {"parts": len(r.rows_of[i]) - 1,
+                    "driver": "whole post" if drive == r.rows_of[i][0] else
+                    r.reads[drive][:SNIPPET]}
+            out.append(self._prediction(r.combined[i], about, sev_p[i], near[i], guess.language,
+                                        read))
         return out
+
+    def _read(self, texts: Sequence[str], split: Sequence[bool]) -> _Reading:
+        """Every post whole and (where ``split``) sentence by sentence, in one encoder call."""
+        reads: list[str] = []
+        rows_of: list[list[int]] = []
+        for text, parts_too in zip(texts, split, strict=True):
+            extra = segments.parts(text) if parts_too else []
+            rows_of.append(list(range(len(reads), len(reads) + 1 + len(extra))))
+            reads += [text, *extra]
+        x = self.embedder.encode(reads)
+        p, p_threat, strand_p = self._p_hate_head(x), self._p_threat(x), self._about(x)
+        o = self.options
+        drivers: list[int] = []
+        about = np.zeros((len(texts), len(self.strands)), np.float32)
+        combined: list[gating.Combined] = []
+        for i, rows in enumerate(rows_of):
+            # The reading with the strongest signal drives; the whole post wins ties.
+            drive = max(rows, key=lambda r: (max(float(p[r]), float(p_threat[r])), r == rows[0]))
+            drivers.append(drive)
+            # The group may be named in another sentence than the attack on it.
+            about[i] = np.maximum(strand_p[rows[0]], strand_p[drive])
+            combined.append(gating.combine(float(p[rows].max()), float(p_threat[rows].max()),
+                                           float(about[i].max()), o.threat_threshold,
+                                           o.threshold))
+        return _Reading(reads, rows_of, x, drivers, about, combined)
 
     def _prediction(self, c: gating.Combined, about: dict[str, float],
                     sev: npt.NDArray[np.float32], near: list[dict[str, Any]],
@@ -196,8 +217,8 @@ class HateClassifier:
         severity, why = gating.severity(c, sev_probs, self.options.threshold)
         pred = Prediction(round(p, 4), strands, severity, language=language)
         top = pred.top_strand
-        target = f"against {top} ({strands[top]:.2f})" if top else (
-            "target group unknown" if c.threat else "no protected group targeted")
+        target = ("target group unknown" if top == UNKNOWN_STRAND else
+                  f"against {top} ({strands[top]:.2f})" if top else "no protected group targeted")
         driven = "" if read["driver"] == "whole post" else \
             f"; driven by the part: \u201c{read['driver']}\u201d"
         explanation = {
@@ -209,7 +230,7 @@ class HateClassifier:
                               "p(about a protected group): a threat against a group is hate"},
             "read": {**read, "why": "a post of several sentences is read whole and sentence by "
                                     "sentence; the strongest reading decides"},
-            "strand": {"top": top, "p": strands[top] if top else None, "about": about,
+            "strand": {"top": top, "p": strands.get(top) if top else None, "about": about,
                        "why": "p(about the group) from the strand head × p(hate)"},
             "severity": {"label": severity, "p": sev_probs, "p_threat": round(c.p_threat, 4),
                          "why": why},
@@ -220,8 +241,12 @@ class HateClassifier:
 
     # -- sklearn shape -------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """[[p(not), p(hate)], ...], calibrated, without language gating (for evaluation)."""
-        p = self._p_hate(self.embedder.encode(list(texts))).astype(np.float64)
+        """[[p(not), p(hate)], ...] as ``predict`` reports it, without language gating (for
+        evaluation: the sets are English)."""
+        if not texts:
+            return np.zeros((0, 2), np.float64)
+        r = self._read(texts, [True] * len(texts))
+        p = np.array([c.p_hate for c in r.combined], dtype=np.float64)
         return np.column_stack([1.0 - p, p])
 
     def predict_labels(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:

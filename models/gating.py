@@ -19,7 +19,8 @@ Three rules, chosen so the most urgent items cannot hide behind an unsure generi
 - **Strand gating.** The strand head says which group a text is *about*, hateful or not. The
   queue needs "hate against which group", so each reported strand probability is
   ``p(about group) × p(hate)``; a benign post therefore has low strands and (below
-  ``TOP_STRAND_MIN`` in ``models.types``) no ``top_strand`` at all.
+  ``TOP_STRAND_MIN`` in ``models.types``) no ``top_strand`` at all; a threat with no group
+  inferred has ``top_strand`` "unknown".
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 
 from models import gating
 from models.classifier import HateClassifier
-from models.types import TOP_STRAND_MIN, Prediction
+from models.types import TOP_STRAND_MIN, UNKNOWN_STRAND, Prediction
 from tests.models.fakes import FakeEmbedder
 
 THREAT = "kill every member of group alpha"
@@ -32,6 +32,8 @@ def test_a_threat_with_no_group_is_a_threat_but_not_hate() -> None:
     assert c.threat and c.p_hate == pytest.approx(0.1)
     label, why = gating.severity(c, {"derogation": 1.0}, 0.5)
     assert label == "threat" and "no protected group inferred" in why
+    assert Prediction(c.p_hate, gating.gate_strands({"race": 0.05}, c.p_hate),
+                      label).top_strand == UNKNOWN_STRAND
 
 
 def test_threat_times_group_is_a_floor_on_p_hate() -> None:
