@@ -1920,3 +1920,527 @@ V5_POOLS: dict[str, tuple[str, ...]] = {
     "{G} aren't behind the boats or anything else, give over": ("race", "religion"),
     "there's no 'certain community' about it, {G} are just people": ("race", "religion"),
 }
+
+# --- Added in v6: veiled threats, doxxing then menace, casual calls on others, and their mirrors -
+# A model tuned on v1-v5 caught threats with violent words but missed menace with none ("enjoy
+# your last weekend", "we know what time you lock up"), threats spread over two sentences (what
+# someone knows about a target, then a menacing but non-explicit line), and casual calls on
+# others ("someone needs to pay him a visit"). It also still flagged harmless posts that share
+# that wording. Every threat list below is filled with protected targets (hateful, threat) and
+# with unprotected ones (category "threat_unprotected": hateful 0, threat 1), and every family
+# has mirrors: the same words used kindly, for a parcel, a lost dog, a lift or a repair (threat
+# 0). Labels come from the list a template sits in, never from its words. Template ids start
+# "v6_".
+#
+# Placeholders: {T} a target (its pool depends on the use), {R} one protected person or household,
+# {L} a place tied to a protected group, {G} a protected group (plural).
+
+# One person or household picked out by a protected role (adults, no address in the name).
+V6_ROLES: tuple[tuple[str, str], ...] = (
+    ("religion", "the imam from the Leeds Road mosque"),
+    ("religion", "the rabbi from the synagogue"),
+    ("religion", "the Sikh lad who runs the garage"),
+    ("religion", "the woman in the hijab from the pharmacy"),
+    ("religion", "the Hindu fella who runs the corner shop"),
+    ("religion", "the Jewish bloke who runs the jeweller's"),
+    ("race", "the Pakistani taxi driver from the rank"),
+    ("race", "the Romanian lad from the car wash"),
+    ("race", "the Black nurse from the health centre"),
+    ("race", "the Chinese woman who runs the takeaway"),
+    ("race", "the Lithuanian lad from the warehouse"),
+    ("race", "the Syrian dad from the hotel"),
+    ("race", "the Traveller lad with the tarmac van"),
+    ("disability", "the blind fella with the guide dog"),
+    ("disability", "the deaf woman from the library"),
+    ("disability", "the bloke in the wheelchair from the post office"),
+    ("sexual_orientation", "the gay fella who runs the café"),
+    ("sexual_orientation", "the lesbian teacher from the primary"),
+    ("sexual_orientation", "the bi lad who organised Pride"),
+    ("transgender", "the trans woman from Boots"),
+    ("transgender", "the trans bloke who runs the barber's"),
+)
+# Places tied to a protected group, added to ``V5_PLACES`` for v6.
+V6_PLACES_EXTRA: tuple[tuple[str, str], ...] = (
+    ("religion", "St Mary's church"),
+    ("religion", "the Polish Catholic church on Oak Street"),
+    ("race", "the Bangladeshi community centre"),
+    ("sexual_orientation", "the LGBT youth group at the library"),
+    ("disability", "the disability day centre on Mill Lane"),
+    ("transgender", "the trans support café on Hope Street"),
+)
+# People the law does not protect, added to ``V5_UNPROTECTED_ONE`` for the v6 threats.
+V6_UNPROTECTED_ONE: tuple[str, ...] = (
+    "the lad who keyed my car", "the landlord of the Swan", "the bloke who runs the vape shop",
+    "the neighbour who reported my extension", "my sister's ex", "the foreman at the depot",
+    "the lad who grassed on our Kyle", "the parking enforcement bloke",
+)
+V6_UNPROTECTED_PLACES: tuple[str, ...] = (
+    "the vape shop on Station Road", "the Swan", "the car dealership on the bypass",
+    "the parking office at the hospital",
+)
+# Ordinary people for the benign mirrors (a few of the unprotected threat targets among them, so
+# a name alone never decides the label).
+V6_PEOPLE_PLAIN: tuple[str, ...] = (
+    "Dave next door", "the new lad at number 20", "our Sharon's mate", "the postman",
+    "Mrs Hughes from the bakery", "the fella from the chippy", "my son's football coach",
+    "the couple from the allotments", "my landlord", "the ref from Saturday", "our MP",
+    "the traffic warden on Market Street",
+)
+
+# 1. Veiled threats: no violent verb; menace, warnings, "accidents", deadlines, knowing a
+# routine. One person ({T}: a ``V6_ROLES`` person or an unprotected one).
+V6_VEILED_ONE: tuple[str, ...] = (
+    "{T} had better enjoy this weekend. Could be the last one they get round here.",
+    "tell {T} to watch their back from now on",
+    "it'd be a shame if something happened to that nice car {T} drives",
+    "{T} won't see Christmas in that house, put it that way",
+    "{T} hasn't got long left on this street, trust me",
+    "someone should tell {T} to be careful walking home. Very careful.",
+    "things are about to get very uncomfortable for {T}",
+    "if I were {T} I'd sleep with one eye open from now on",
+    "we know what time {T} gets home of a night. Every single night.",
+    "{T} wants to think very hard before leaving the house on their own again",
+    "nobody round here would shed a tear if {T} had a little accident",
+    "{T} has had one warning. There won't be another.",
+    "just passing on a message: {T} should move while they still can",
+    "{T} is about to find out what happens to people who don't take the hint",
+    "hope {T} has got good home insurance, that's all I'll say",
+    "{T} walks home past the rec on their own every night. Brave, that.",
+    "{T} should start looking over their shoulder",
+    "we've got eyes on {T}. Every move they make.",
+    "I'd keep the kids in if I were {T}. Just a friendly word.",
+    "give it a month and {T} will wish they'd never been born",
+    "{T} needs to understand that people have long memories round here, and short tempers",
+    "funny how quickly luck can run out. {T} is about to find that out.",
+)
+# Plural ({T}: a protected group, or ``V5_UNPROTECTED_MANY``).
+V6_VEILED_MANY: tuple[str, ...] = (
+    "enjoy your last weekend, {T}. Make it count.",
+    "we're coming for you lot, {T}. Not long now.",
+    "{T} round here, your days are numbered",
+    "the {T} won't see Christmas on this estate, mark my words",
+    "things are going to get very uncomfortable for the {T} in this town",
+    "the {T} on our side of town should sleep with one eye open",
+    "be careful walking home tonight, {T}. Really careful.",
+    "the {T} in this town have had their last warning",
+    "it's only a matter of time for the {T} round here, and they know it",
+    "we know where the {T} drink, where they shop and when they're on their own",
+    "the {T} think they're safe here. They're not.",
+    "keep looking over your shoulder, {T}. One day we'll be there.",
+    "nobody will be able to say the {T} weren't warned",
+    "the {T} are about to learn what happens when a town runs out of patience",
+    "if I were one of the {T} I'd be making other arrangements before the summer",
+    "we've got a list of where the {T} live. You'll find out what it's for.",
+    "the {T} should make the most of this week. Next week will be different.",
+    "accidents happen, and they're going to start happening to the {T}",
+)
+# One place ({T}: a protected place, or an unprotected one).
+V6_VEILED_PLACE: tuple[str, ...] = (
+    "it'd be a shame if something happened to {T}. Lovely big windows.",
+    "{T} won't be open by Christmas, trust me",
+    "whoever locks up at {T}, we know what time you leave. Every night.",
+    "enjoy your last weekend at {T}",
+    "{T} has had its warning. No more.",
+    "{T} hasn't got long left, put it that way",
+    "anyone going to {T} on Friday might want to stay home this week",
+    "keep an eye on {T} this weekend. Something's coming.",
+    "hope {T} has got good insurance",
+    "the people who run {T} know what's coming. We've told them.",
+    "accidents happen at places like {T}. Quite often, I'm told.",
+    "nice little place, {T}. Be a pity if it wasn't there next month.",
+)
+# Veiled threats whose time, place or target fits one group ((text, strand)).
+V6_VEILED_FIXED: tuple[tuple[str, str], ...] = (
+    ("Eid's next week. Enjoy it, because it'll be your last one on this street.", "religion"),
+    ("the rainbow flag on number 9 is still up. They've had their warning.",
+     "sexual_orientation"),
+    ("the trans lass from the chippy walks home past the park at 11. Funny, that.",
+     "transgender"),
+    ("to whoever runs the Polish shop: we know what time you cash up.", "race"),
+    ("the special school minibus parks on Mill Lane overnight. Be a shame, wouldn't it.",
+     "disability"),
+    ("the synagogue's new security guard can't be everywhere at once. Remember that.",
+     "religion"),
+    ("Shabbat shalom to the family on Park Avenue. Enjoy it while you can.", "religion"),
+    ("the Travellers by the tip won't see another winter on that site, one way or another.",
+     "race"),
+    ("the gay couple at number 7 have been asked nicely. Next time nobody will ask.",
+     "sexual_orientation"),
+    ("Ramadan Mubarak, Leeds Road. Let's see how many of you are still here for the next one.",
+     "religion"),
+    ("the gurdwara leaves its doors open all night. Very trusting. Very silly.", "religion"),
+    ("the asylum seekers at the hotel should count the days. We are.", "race"),
+    ("the deaf club lets out at 9 on Wednesdays, and nobody hears a thing on that lane. "
+     "Funny, that.", "disability"),
+    ("the Pride committee know we've got their home addresses. Let them sweat.",
+     "sexual_orientation"),
+)
+# The same menace words used kindly, about protected people, places and groups.
+V6_VEILED_MIRROR_ROLE: tuple[str, ...] = (
+    "hope {R} enjoys their last weekend before the new job, we'll miss them on the street",
+    "tell {R} to watch their back on the community centre stairs, the handrail's loose again",
+    "it'd be a shame if the allotment {R} looks after dried out, so a few of us are watering "
+    "it while they're away",
+    "{R} won't see Christmas here this year, they're off to their daughter's in Canada. "
+    "Safe travels!",
+    "{R} told us all to be careful walking home, the streetlights are out on Mill Lane again",
+    "things are going to get very busy for {R} now the new baby's here, congratulations!",
+    "we know what time {R} shuts up shop, so we'll bring the raffle prizes round just before",
+    "{R} has been warned: the street party committee want that famous curry again this year",
+    "nobody would blame {R} for putting their feet up after all that fundraising",
+    "the neighbourhood watch are keeping an eye on the house of {R} while they're on holiday",
+    "{R} had better start looking over their shoulder for autograph hunters after that "
+    "front page in the Echo",
+    "just passing on a message: {R} says thanks for the card and the flowers",
+    "if I were {R} I'd sleep for a week after running that marathon",
+    "we've got eyes on {R} for the volunteer of the year award, nominations close Friday",
+)
+V6_VEILED_MIRROR_PLACE: tuple[str, ...] = (
+    "it'd be a shame if {L} had to close, so pop in and support them this month",
+    "{L} won't be open over Christmas, back on the 3rd of January",
+    "enjoy your last weekend at {L} before the refurb, see you all in the new hall",
+    "{L} knows what's coming: forty of us with paint rollers on Saturday morning",
+    "keep an eye on {L} this weekend, the community patrol are doing extra rounds after last "
+    "month",
+    "hope {L} has got good insurance after that storm, the roof looked rough",
+    "things are going to get very crowded at {L} on Saturday, the open day is back",
+    "whoever locks up at {L}, thank you. The volunteer rota is up on the noticeboard.",
+)
+V6_VEILED_MIRROR_GROUP: tuple[str, ...] = (
+    "{G} in the area: be careful walking home this week, there's been a spate of hate "
+    "incidents. Call 999 if you feel unsafe.",
+    "things are going to get a lot easier for {G} in this town now the new support hub is open",
+    "if any {G} feel nervous walking home, the street angels are out Friday and Saturday nights",
+    "nobody needs to look over their shoulder in this town, {G} included. Report anyone who "
+    "makes you feel otherwise.",
+    "we know some of the {G} on our estate have had a rough time lately, so the residents' "
+    "association is putting on a lunch",
+    "the {G} on our street asked for a warning before the fireworks, so the bonfire committee "
+    "is leafleting every door",
+)
+# No group in sight (strand null).
+V6_VEILED_MIRROR_PLAIN: tuple[str, ...] = (
+    "enjoy your last weekend before the kids go back, parents, we've earned it",
+    "watch your back on the ice outside the Spar, I went flying this morning",
+    "it'd be a shame if something happened to our favourite chippy, so get down there, they're "
+    "struggling since the roadworks",
+    "our days at the unit are numbered, the lease runs out in March. Thanks for ten great years.",
+    "be careful walking home tonight, the fog's awful down by the canal",
+    "things are going to get very uncomfortable for my back after that tip run",
+    "sleep with one eye open, the cat has learnt how to open the bedroom door",
+    "we know what time you lock up, Sandra, so we'll get the order in by half five",
+    "nobody can say you weren't warned: the speed cameras on the bypass go live on Monday",
+    "accidents happen, so put a dust sheet down before you paint the ceiling",
+    "hope you've all got good insurance, the hailstones out here are the size of golf balls",
+    "your days are numbered, dandelions, I've bought a new weeding tool",
+    "I'd be making other arrangements if I were you, the 47 isn't running on Sunday",
+    "the landlord of the Swan won't see Christmas behind the bar, he's retiring to Filey. "
+    "Good luck Pete!",
+    "we've got a list and you're all on it. The Christmas card list, that is.",
+    "we're coming for you lot, Red Lion. Quiz rematch is Thursday and we've been revising.",
+    "my mum's got eyes on my every move since I said I might get a tattoo",
+    "you won't see Christmas lights on our road till December, the committee's very strict",
+    "the heating's broken, so things are going to get very uncomfortable in the office today",
+    "start looking over your shoulder, Kev, the office secret Santa draw is tomorrow",
+    "enjoy it while it lasts, the sunshine's gone by Tuesday",
+    "I'd keep the kids in today if I were you, the pollen count's off the scale",
+    "nobody would blame you for having a little accident on the dance floor after six "
+    "Proseccos, Mum",
+    "hope the new neighbours enjoy their last weekend of peace, the builders start on Monday",
+    "Gary has had his last warning from the library about that overdue book, bless him",
+    "the people who run the car boot know what's coming: rain, rain and more rain",
+    "be a pity if the Christmas market wasn't there next year, so go and spend some money",
+    "keep an eye on the bins this weekend, the foxes have worked out how to open the lids",
+    "the ref should start looking over his shoulder, his wife's seen what he spent on "
+    "season tickets",
+    "things are going to get very uncomfortable for the Swan's quiz team, we've got a new "
+    "ringer",
+)
+
+# 2. Doxxing then implied harm. What someone knows about a target ({T}), then a menacing line
+# with no violent verb (1 or 2 sentences); the follow-up decides the label and the template id.
+V6_DOXX_KNOW: tuple[str, ...] = (
+    "I know where {T} lives now.",
+    "Saw which house {T} moved into.",
+    "I know what time {T} locks up and walks to the car.",
+    "{T} gets the 7.10 bus from outside the Spar every morning.",
+    "I know which car belongs to {T}.",
+    "{T} parks round the back of the Co-op every night.",
+    "Found out which school {T} drops the kids at.",
+)
+# Openers only a threat would use (following, getting an address passed on).
+V6_DOXX_KNOW_THREAT: tuple[str, ...] = (
+    "Followed {T} home from Tesco last night.",
+    "Got the home address of {T} off a mate.",
+    "Been sat outside the house of {T} for an hour.",
+    "Took a few photos of the front door of {T}.",
+)
+V6_DOXX_MENACE: tuple[str, ...] = (
+    "See you soon.",
+    "Sleep well.",
+    "Be a shame if anything happened on the way home.",
+    "Nice quiet road. Very dark at night.",
+    "Tell them to keep their head down.",
+    "Enjoy it while it lasts.",
+    "We'll be in touch. In person.",
+    "Thought they should know that we know.",
+    "Nothing's happened yet. Yet.",
+    "Pass that on, they'll get the message.",
+    "They'll know who it was when it happens.",
+    "Give it a week.",
+    "Plenty of us know now. We'll be seeing them.",
+    "They'd better keep the curtains shut.",
+    "Just so they know. Think on.",
+)
+# Protected targets addressed or named, two or three sentences ((text, strand)).
+V6_DOXX_FIXED: tuple[tuple[str, str], ...] = (
+    ("Saw which house is yours, mate, the one with the rainbow flag in the window. "
+     "See you soon.", "sexual_orientation"),
+    ("I know which school your lad goes to. Tell your husband to stop preaching at that mosque.",
+     "religion"),
+    ("We know which flat the refugee family got. Number 4, second floor. We'll be popping by.",
+     "race"),
+    ("Your wife's the one in the hijab on the Tesco tills. Tell her we said hello. We'll say "
+     "it in person soon.", "religion"),
+    ("The trans lass from Boots gets the last bus home. The stop's right by the woods. "
+     "Be seeing her.", "transgender"),
+    ("The Polish lads from the car wash all live above the bookies. One way in, one way out. "
+     "Just saying.", "race"),
+    ("The gay couple at number 7 leave for work at 8 and the house is empty till 6. "
+     "That's a lot of hours.", "sexual_orientation"),
+    ("I know which gurdwara you go to and what time you come out. Think about that.",
+     "religion"),
+    ("Your little girl gets picked up from St Anne's at 3.15. Tell your husband to think about "
+     "his next sermon at the synagogue.", "religion"),
+    ("The blind fella with the dog walks the canal at 6 every morning. On his own. "
+     "Every morning.", "disability"),
+    ("Found out where the Black family from the new estate park the car. Lovely motor. "
+     "Shame.", "race"),
+    ("We've got the names of everyone at the trans support group. And the addresses. "
+     "You'll hear from us.", "transgender"),
+)
+# Unprotected targets addressed or named (threat_unprotected).
+V6_DOXX_FIXED_UNPROTECTED: tuple[str, ...] = (
+    "Your van's the white Transit on Hollins Road, isn't it. Tell your boss at the bailiffs "
+    "we said hello.",
+    "I know which school the councillor's kids go to. Tell her to think again about the bus "
+    "lane.",
+    "The ref from Sunday's game lives on Grange Road, number 22. Be seeing him.",
+    "Found where my landlord lives. Big house, lots of glass. Shame if anything happened to it.",
+    "That journalist from the Echo takes her kids to Greenfield Primary. She should think "
+    "about what she writes next.",
+    "The bloke who dented my car drinks in the Swan every Thursday. I'll be there too.",
+    "Know where the estate agent parks his Audi now. Lovely car. For now.",
+)
+# Mirrors: knowing where someone lives or goes for a benign reason, then a warm line ({T}: a
+# ``V6_ROLES`` person, or a ``V6_PEOPLE_PLAIN`` person).
+V6_DOXX_MIRROR: tuple[str, ...] = (
+    "I know where {T} lives now. Their parcel came to ours, so I'll drop it round after work.",
+    "Saw which house {T} moved into. Popping round later with a card and some flowers.",
+    "Found a spaniel with a tag for {T} on the rec. He's safe at ours, will walk him back "
+    "in the morning.",
+    "I know what time {T} locks up and walks to the car. I'll wait with them till the "
+    "streetlights are fixed.",
+    "{T} gets the 7.10 bus from outside the Spar every morning. I'll give them a lift while "
+    "their ankle heals.",
+    "I know which car belongs to {T}. Left the lights on, so I've put a note under the wiper.",
+    "Heard {T} lost their dad last week. Going round with a lasagne tonight. Sending love.",
+    "Found out which school {T} drops the kids at, same as ours! Happy to share the school "
+    "run.",
+    "I know where {T} lives, they dropped their purse in the Co-op. Knocking on with it now.",
+    "{T} parks round the back of the Co-op every night. I've asked the manager to leave the "
+    "light on for them.",
+    "Worked out which house is the one {T} just bought. Welcome to the street, the kettle's "
+    "always on at ours.",
+    "I know where {T} lives and they've been poorly all week. See you soon with some soup.",
+    "Got the address of {T} from the residents' association for the condolence card. "
+    "Thinking of you all.",
+    "Saw {T} struggling with the shopping on Elm Road. Sleep well tonight, I'll bring the rest "
+    "up tomorrow.",
+    "Know where {T} lives, so the whole street chipped in for flowers after the funeral. "
+    "They'll know who it was from the card.",
+    "{T} walks home the same way as me every night. Nice to have the company, see you "
+    "tomorrow.",
+)
+# Mirrors naming a protected characteristic, addressed or named ((text, strand)).
+V6_DOXX_MIRROR_FIXED: tuple[tuple[str, str], ...] = (
+    ("I know which school your lad goes to, same as my Josh! Tell your husband thanks for the "
+     "talk he gave at the mosque open day.", "religion"),
+    ("Saw which house is yours, the one with the rainbow flag. Love it! See you at Pride.",
+     "sexual_orientation"),
+    ("We know which flat the refugee family got, so the church is dropping a welcome hamper "
+     "round. Anyone want to add something?", "race"),
+    ("The trans lass from Boots gets the last bus home. I get the same one, so I'll sit with "
+     "her. Nobody should feel nervous on the 42.", "transgender"),
+    ("The gay couple at number 7 are away for a fortnight. I'm feeding their cats, so if you "
+     "see me going in, that's why.", "sexual_orientation"),
+    ("I know which gurdwara you go to, Harj. Can I come to langar on Sunday? I'll bring "
+     "a tray of something.", "religion"),
+    ("The blind fella with the dog walks the canal at 6 every morning. Council, please fix the "
+     "railing on that bend before he gets hurt.", "disability"),
+    ("Your little girl left her coat at St Anne's after the Hanukkah play. I've got it. "
+     "I'll drop it at the synagogue on Sunday.", "religion"),
+    ("Found out where the Black family from the new estate go to church, it's ours! "
+     "Such a lovely welcome for them on Sunday.", "race"),
+    ("Got the addresses for everyone at the trans support group Christmas card swap. "
+     "Cards go out Friday!", "transgender"),
+)
+V6_DOXX_MIRROR_PLAIN_FIXED: tuple[str, ...] = (
+    "Your van's the white Transit on Hollins Road, isn't it? You've left the back door open, "
+    "mate.",
+    "I know which school the councillor's kids go to, same as ours. She's doing the tombola "
+    "at the summer fair.",
+    "The ref from Sunday's game lives on our road. Lovely bloke, gave the kids a signed ball.",
+    "Found where my landlord lives at last. Dropped the keys back and he gave me the full "
+    "deposit!",
+    "Know where the estate agent parks his Audi now. Told him his tyre's flat, he owes me "
+    "a pint.",
+    "The bloke from the chippy drinks in the Swan every Thursday. Quiz team, we've found our "
+    "sixth member.",
+)
+
+# 3. Calls on others, casual register. One person ({T}: a ``V6_ROLES`` person or an
+# unprotected one) and many ({T}: a protected group, or ``V5_UNPROTECTED_MANY``).
+V6_CALL_ONE: tuple[str, ...] = (
+    "someone needs to pay {T} a visit, and not a friendly one",
+    "the lads should have a word with {T}. Properly.",
+    "shame nobody's sorted {T} out yet",
+    "does anyone know where {T} drinks? Asking for a reason.",
+    "if someone had a quiet word with {T} down a dark alley, I wouldn't be asking questions",
+    "who's going round to see {T} then? I'll hold the coats.",
+    "about time somebody reminded {T} where they are. Volunteers?",
+    "{T} needs a visit from the boys. Sooner rather than later.",
+    "has anyone got a number for {T}? The lads want to arrange a little chat.",
+    "nobody's going to do anything about {T} unless we do. Just saying.",
+    "can someone find out what time {T} finishes work? Got some friends who'd love to meet "
+    "them.",
+    "if I was ten years younger I'd have sorted {T} out myself. Any volunteers?",
+    "whoever's got the address for {T}, DM me. No questions.",
+    "get the lads together and go and have a proper word with {T}. You know the kind I mean.",
+    "someone round here must know where {T} lives. Time they had some visitors.",
+    "surely one of you lot can make {T} regret it. I'll buy the first round after.",
+)
+V6_CALL_MANY: tuple[str, ...] = (
+    "someone needs to pay the {T} round here a visit. A proper one.",
+    "the lads should go and have a word with the {T} on Albert Road, properly this time",
+    "shame nobody's sorted the {T} out yet. Plenty of us would help.",
+    "anyone know where the {T} drink in town? Asking for a reason.",
+    "the {T} need reminding who runs this estate. Who's up for it?",
+    "we need a few volunteers to go and meet the {T} when they come out. Not with flowers.",
+    "if a few of us turned up where the {T} meet, I reckon they'd get the message. Saturday?",
+    "the council won't deal with the {T}, so somebody else will have to. Know what I mean?",
+    "any lads free Friday night? The {T} are due a visit.",
+    "about time someone went round and made the {T} feel unwelcome. Properly unwelcome.",
+    "if the {T} won't take a hint, someone needs to give them more than a hint",
+)
+# Mirrors: the same casual calls, kindly meant ({R} a protected person, {G} a protected group).
+V6_CALL_MIRROR_ROLE: tuple[str, ...] = (
+    "someone needs to pay {R} a visit, they've been on their own since the funeral",
+    "the lads should have a word with {R} about coaching the under-10s, they'd be brilliant",
+    "shame nobody's sorted {R} out with a lift to the hospital yet. I'll do Tuesday.",
+    "does anyone know where {R} drinks? Asking for a reason: we want to buy them a pint for "
+    "what they did in the floods",
+    "who's going round to see {R} then? I'll bring the cake.",
+    "can someone find out what time {R} finishes work? We're planning a surprise for their "
+    "fiftieth",
+    "whoever's got the address for {R}, DM me, I've found their lost purse",
+    "{R} could do with a visit from the lads, their fence came down in the storm",
+    "has anyone got a number for {R}? The choir want them to sing at the Christmas do",
+    "nobody's checked on {R} since the snow. Can someone nip round?",
+    "someone round here must know where {R} lives. Their cat's been sat on my wall all day.",
+    "if I was ten years younger I'd help {R} with that garden myself. Any volunteers?",
+)
+V6_CALL_MIRROR_GROUP: tuple[str, ...] = (
+    "shame nobody's sorted a proper space for {G} to meet in town yet, come on council",
+    "the lads should have a word with the {G} from the running club, they're after new members",
+    "anyone know where the {G} support network meets? Asking for a reason, my cousin's just "
+    "moved here.",
+    "someone needs to pay the {G} on Albert Road a visit and say welcome properly, they've "
+    "been here months",
+)
+# No group in sight (strand null).
+V6_CALL_MIRROR_PLAIN: tuple[str, ...] = (
+    "someone needs to pay nan a visit, she's been asking after you all week",
+    "the lads should have a word with Dave, properly, before he proposes in the middle of "
+    "Wetherspoons",
+    "shame nobody's sorted the potholes on Ash Lane out yet",
+    "does anyone know where the ref drinks? Asking for a reason: he left his whistle in our "
+    "clubhouse",
+    "who's going round to Gran's on Sunday? I'll bring the trifle.",
+    "about time somebody reminded my brother it's Mum's birthday. Volunteers?",
+    "the boys are going round to sort out Steve's garden on Saturday, bring a strimmer",
+    "can someone find out what time the tip shuts on a Sunday?",
+    "has anyone got a number for the lad who fixed our boiler? Want to book him again",
+    "whoever's got the address for the Scouts hut, DM me, I've got a load of camping kit to "
+    "donate",
+    "get the lads together and go and have a proper word with Kev about his stag do, the "
+    "budget's getting silly",
+    "nobody's going to fix the bus shelter unless we do. Paint day Saturday?",
+    "any lads free Friday night? Our Tom's moving flat and the sofa won't carry itself.",
+    "the landlord of the Swan needs a visit from the lads, he's doing free pie and peas for "
+    "the darts team",
+    "someone round here must know where the lad who lost his wallet lives. It's at the Co-op "
+    "tills.",
+    "who's going round to see Mrs Hughes then? I'll hold the ladder while you do her gutters.",
+    "if someone had a quiet word with the council about the streetlights on Mill Lane, I'd be "
+    "grateful",
+    "surely one of you lot can help the Scouts with the minibus on Saturday. I'll buy the "
+    "first round after.",
+    "the lads should pay our old PE teacher a visit, he's ninety on Sunday",
+    "nobody's going to sort out the allotment gate unless we do. Saturday morning, bring "
+    "hinges.",
+    "can someone find out what time the postman finishes? The kids have made him a card.",
+)
+
+# 4. Places with the threat frames' surface words, in helpful ways ({L}: a protected place).
+V6_PLACE_MIRROR: tuple[str, ...] = (
+    "visited {L} today with the Year 5s, the kids loved it",
+    "I know where {L} is now, it's behind the Aldi. Dropping the food bank tins there Saturday.",
+    "turning up at {L} at 9 on Saturday to paint the railings, bring old clothes",
+    "a few of us are going down to sort out the garden at {L} on Sunday, bring gloves",
+    "the community patrol will walk past {L} every hour this weekend, just to keep an eye out",
+    "police popped into {L} today for a reassurance visit, lovely officers, had a brew with "
+    "everyone",
+    "our roofer sorted out the leak at {L} for nothing, absolute legend",
+    "we've clocked that {L} needs a new boiler, so the quiz night money is going to them",
+    "let's all turn up at {L} on Friday and show them they're not on their own",
+    "anyone free to stand outside {L} on Saturday as a friendly face? Hi-vis provided.",
+    "we know what time {L} locks up, so we'll drop the donations in before then",
+    "a big group of us are paying {L} a visit on Sunday, with cakes and a card after the "
+    "vandalism",
+    "sorted out the broken gate at {L} first thing, good as new",
+    "the Rotary club has paid for new lighting and CCTV at {L}, well done all",
+    "the lads from the rugby club turned up at {L} and cleared the car park in an hour",
+    "if you're passing {L}, pop in, the kettle's always on",
+    "we're going round to {L} on Saturday to fix the fence the storm took down",
+    "dropped off twenty bags of clothes at {L} for the winter appeal",
+    "the PCSO pops into {L} every Tuesday now, nice to see",
+    "who's coming with me to {L} on Friday? They need hands for the big clean-up.",
+    "the neighbourhood watch are doing extra walks round {L} at night since the graffiti, "
+    "anyone can join",
+    "went down to {L} to sort out the guttering, took ten minutes, they wouldn't stop "
+    "thanking us",
+    "we'll be outside {L} at 8 on Saturday. Bring a flask, it's the sponsored litter pick.",
+    "the council finally sorted out the dropped kerb outside {L}, about time",
+)
+# Places only some groups have ((text, strand)).
+V6_PLACE_MIRROR_FIXED: tuple[tuple[str, str], ...] = (
+    ("a few of us are doing a security rota outside the synagogue on Friday nights, message me "
+     "if you can do an hour", "religion"),
+    ("turned up at the gurdwara to help with langar and they fed me three times", "religion"),
+    ("the church roof fund hit £20k, so the lads are up there sorting the lead on Monday",
+     "religion"),
+    ("visited the mosque for the interfaith open day, really moving, go next year if you can",
+     "religion"),
+    ("the police called at the mosque after prayers to reassure everyone, and the imam made "
+     "them tea", "religion"),
+    ("we know where the traveller site is, so the school's sending the homework packs out "
+     "there by van", "race"),
+    ("sorted out the Pride stall in the market square, gazebo up, flags out, see you at 10",
+     "sexual_orientation"),
+    ("turning up at the special school on Saturday to build the sensory garden, bring a spade",
+     "disability"),
+    ("the men's shed lads sorted out new ramps at the deaf club, brilliant job", "disability"),
+    ("volunteers needed to steward the trans support group's coffee morning, friendly faces "
+     "only", "transgender"),
+)
