@@ -128,6 +128,7 @@ Reproduce with `hate-monitor evaluate --heldout --model {config.get("version")}`
 
 {_table(metrics.get("heldout", {}))}
 {_realistic_section(metrics.get("realistic", {}), config.get("version"))}\
+{_disagreement(metrics.get("realistic", {}), metrics.get("contrast_holdout", {}))}\
 {_holdout_section(metrics.get("contrast_holdout", {}))}{_cv_section(metrics.get("contrast_cv", {}))}
 ## Limitations
 {_limitations(emb, config.get("options", {}))}"""
@@ -244,5 +245,20 @@ sees them (sentence by sentence too) and ranked by the queue's priority formula.
   is the post's own group on {named.get("accuracy")} of {named.get("n")} hateful posts.
 
 {chr(10).join(rows)}
+
+"""
+
+
+def _disagreement(real: dict[str, Any], held: dict[str, Any]) -> str:
+    """Where the realistic posts and our own held-out templates tell different stories."""
+    if not real or not held:
+        return ""
+    rt, ht = real.get("threat", {}), held.get("threat", {})
+    return f"""Where the two disagree: on our own held-out templates threats are marked with recall
+{ht.get("recall")} at precision {ht.get("precision")}, on the realistic posts with recall
+{rt.get("recall")} at precision {rt.get("precision")}; hate ROC-AUC is {held.get("roc_auc")} on
+the templates and {real.get("hate", {}).get("roc_auc")} on the realistic posts. Our templates
+share the register of our training data, so where they are kinder the realistic figures are the
+ones to believe.
 
 """
