@@ -175,7 +175,6 @@ def rows() -> Iterator[dict[str, Any]]:
     yield from _v3_rows(row, hateful_sentences, hate_base, benign_base)
     yield from _v4_rows(row)
     yield from _v5_rows(row)
-    yield from _v6_rows(row)
 
 
 # --- v3: new families and spelling variants -------------------------------------------------------
@@ -554,105 +553,6 @@ def _v5_multi(row: RowFn, rng: random.Random,
             for strand, place in rng.sample(list(T.V5_PLACES), 2):
                 yield row(f"{news.format(L=place)} {follow}", 0, strand, "none", "multi_benign",
                           f"v5_mn{ni}_{fi}")
-
-
-# --- v6: veiled threats, doxxing then menace, casual calls on others, and their mirrors -----------
-# Severity (and so ``threat``) is again set per template list: the v6 threat lists are "threat",
-# hateful when filled with protected targets ("hate_threat_veiled", "hate_threat_doxx",
-# "hate_threat_call") and hateful 0 with strand null when filled with unprotected ones
-# ("threat_unprotected"); every mirror list is "none". Mirror categories ending "_plain" name no
-# protected group (strand null); the others name one (strand set).
-
-V6_PER_THREAT = 5  # protected targets per threat template
-V6_PER_UNPROTECTED = 3  # unprotected targets per threat template
-V6_PER_MIRROR = 7  # targets per mirror template
-V6_DOXX_PER_MENACE = 7  # (opener, protected person) pairs per doxxing follow-up
-V6_DOXX_UNPROTECTED_PER_MENACE = 4
-V6_DOXX_PLAIN_PER_MIRROR = 3
-
-
-def _v6_rows(row: RowFn) -> Iterator[dict[str, Any]]:
-    # Its own generator, so every v1-v5 row stays exactly as it was.
-    rng = random.Random(SEED + 6)
-    groups = [(s, g) for s, g in _groups() if s != "sex_gender"]
-    roles = list(T.V6_ROLES)
-    places = list(T.V5_PLACES + T.V6_PLACES_EXTRA)
-    one = list(T.V5_UNPROTECTED_ONE + T.V6_UNPROTECTED_ONE)
-    many = list(T.V5_UNPROTECTED_MANY)
-    unprotected_places = list(T.V5_UNPROTECTED_PLACES + T.V6_UNPROTECTED_PLACES)
-    plain_people = list(T.V6_PEOPLE_PLAIN)
-
-    def pick(pool: list[Any], n: int) -> list[Any]:
-        return rng.sample(pool, min(n, len(pool)))
-
-    # 1 and 3. Veiled threats and casual calls: each frame at protected targets (hateful) and
-    # at unprotected ones (not hateful, still a threat).
-    threat_sets = (
-        ("veil_one", T.V6_VEILED_ONE, roles, one, "hate_threat_veiled"),
-        ("veil_many", T.V6_VEILED_MANY, groups, many, "hate_threat_veiled"),
-        ("veil_place", T.V6_VEILED_PLACE, places, unprotected_places, "hate_threat_veiled"),
-        ("call_one", T.V6_CALL_ONE, roles, one, "hate_threat_call"),
-        ("call_many", T.V6_CALL_MANY, groups, many, "hate_threat_call"),
-    )
-    for kind, temps, pool, unprotected, category in threat_sets:
-        for ti, temp in enumerate(temps):
-            for strand, target in pick(pool, V6_PER_THREAT):
-                yield row(temp.format(T=target), 1, strand, "threat", category,
-                          f"v6_{kind}{ti}")
-            for target in pick(unprotected, V6_PER_UNPROTECTED):
-                yield row(temp.format(T=target), 0, None, "threat", "threat_unprotected",
-                          f"v6_tu_{kind}{ti}")
-    for ti, (text, strand) in enumerate(T.V6_VEILED_FIXED):
-        yield row(text, 1, strand, "threat", "hate_threat_veiled", f"v6_veil_fixed{ti}")
-
-    # Their mirrors: the same words, kindly meant.
-    mirror_sets = (
-        ("vm_role", T.V6_VEILED_MIRROR_ROLE, roles, "veiled_mirror"),
-        ("vm_place", T.V6_VEILED_MIRROR_PLACE, places, "veiled_mirror"),
-        ("vm_group", T.V6_VEILED_MIRROR_GROUP, groups, "veiled_mirror"),
-        ("cm_role", T.V6_CALL_MIRROR_ROLE, roles, "call_mirror"),
-        ("cm_group", T.V6_CALL_MIRROR_GROUP, groups, "call_mirror"),
-        ("pm", T.V6_PLACE_MIRROR, places, "place_mirror"),
-    )
-    for kind, temps, pool, category in mirror_sets:
-        for ti, temp in enumerate(temps):
-            for strand, target in pick(pool, V6_PER_MIRROR):
-                yield row(temp.format(R=target, L=target, G=target), 0, strand, "none",
-                          category, f"v6_{kind}{ti}")
-    for kind, texts, category in (("vm_plain", T.V6_VEILED_MIRROR_PLAIN, "veiled_mirror_plain"),
-                                  ("cm_plain", T.V6_CALL_MIRROR_PLAIN, "call_mirror_plain")):
-        for ti, text in enumerate(texts):
-            yield row(text, 0, None, "none", category, f"v6_{kind}{ti}")
-    for ti, (text, strand) in enumerate(T.V6_PLACE_MIRROR_FIXED):
-        yield row(text, 0, strand, "none", "place_mirror", f"v6_pm_fixed{ti}")
-
-    # 2. Doxxing then implied harm: what someone knows, then a menacing line. The template id
-    # follows the menacing line (the sentence that decides the label), whatever the opener.
-    openers = T.V6_DOXX_KNOW + T.V6_DOXX_KNOW_THREAT
-    protected = [(o, s, t) for o in openers for s, t in roles]
-    unprotected_pairs = [(o, t) for o in openers for t in one]
-    for fi, menace in enumerate(T.V6_DOXX_MENACE):
-        for opener, strand, target in rng.sample(protected, V6_DOXX_PER_MENACE):
-            yield row(f"{opener.format(T=target)} {menace}", 1, strand, "threat",
-                      "hate_threat_doxx", f"v6_doxx{fi}")
-        for opener, target in rng.sample(unprotected_pairs, V6_DOXX_UNPROTECTED_PER_MENACE):
-            yield row(f"{opener.format(T=target)} {menace}", 0, None, "threat",
-                      "threat_unprotected", f"v6_tu_doxx{fi}")
-    for ti, (text, strand) in enumerate(T.V6_DOXX_FIXED):
-        yield row(text, 1, strand, "threat", "hate_threat_doxx", f"v6_doxx_fixed{ti}")
-    for ti, text in enumerate(T.V6_DOXX_FIXED_UNPROTECTED):
-        yield row(text, 0, None, "threat", "threat_unprotected", f"v6_tu_doxx_fixed{ti}")
-    # Mirrors: knowing where someone lives for a parcel, a lost dog, a lift or condolences.
-    for ti, temp in enumerate(T.V6_DOXX_MIRROR):
-        for strand, target in pick(roles, V6_PER_MIRROR):
-            yield row(temp.format(T=target), 0, strand, "none", "doxx_mirror", f"v6_dm{ti}")
-        for target in pick(plain_people, V6_DOXX_PLAIN_PER_MIRROR):
-            yield row(temp.format(T=target), 0, None, "none", "doxx_mirror_plain",
-                      f"v6_dmp{ti}")
-    for ti, (text, strand) in enumerate(T.V6_DOXX_MIRROR_FIXED):
-        yield row(text, 0, strand, "none", "doxx_mirror", f"v6_dm_fixed{ti}")
-    for ti, text in enumerate(T.V6_DOXX_MIRROR_PLAIN_FIXED):
-        yield row(text, 0, None, "none", "doxx_mirror_plain", f"v6_dmp_fixed{ti}")
 
 
 def build(path: Path = OUT) -> int:
