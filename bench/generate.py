@@ -29,7 +29,7 @@ from sqlalchemy import text
 
 from monitor import audit
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 
 PLATFORMS = ("mastodon", "bluesky", "reddit", "lemmy", "rss", "youtube", "telegram")
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")

@@ -25,8 +25,9 @@ from monitor import audit
 from monitor.alerts_channels import Delivered, Sleep, send_email, send_webhook
 from monitor.alerts_config import AlertConfig
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem
-from monitor.storage.models_ops import AlertDelivery
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AlertDelivery
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, col, select
 
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from monitor.storage.types import utcnow
 
 GENESIS = "0" * 64

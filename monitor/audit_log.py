@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 
 PAGE = 100
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")

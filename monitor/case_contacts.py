@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from monitor import audit
 from monitor.cases import CaseError, CasePermissionError, require_case, require_worker
-from monitor.storage.models import Case, User
-from monitor.storage.models_cases import CaseContact
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import Case, CaseContact
 from monitor.storage.types import utcnow
 
 CONTACT_ROLES: dict[str, str] = {"victim": "Victim", "witness": "Witness"}

@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlmodel import Session, col, func, select
 
 from monitor.cases import require_case
-from monitor.storage.models import Capture, Case, CaseItem, Decision, QueueItem, User
-from monitor.storage.models_cases import CaseContact, CaseEvent, CaseNote
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import Case, CaseContact, CaseEvent, CaseItem, CaseNote
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.review import Decision, QueueItem
 
 
 @dataclass(frozen=True, slots=True)

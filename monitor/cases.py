@@ -20,8 +20,9 @@ from sqlmodel import Session, col, select
 
 from monitor import audit
 from monitor.decisions import OFFENCES, PERCEIVERS
-from monitor.storage.models import Case, CaseItem, Decision, QueueItem, User
-from monitor.storage.models_cases import CaseCounter, CaseEvent, CaseNote
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import Case, CaseCounter, CaseEvent, CaseItem, CaseNote
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 
 STATUSES: dict[str, str] = {

@@ -35,7 +35,7 @@ from monitor.sources import (
     source_status,
 )
 from monitor.storage.db import DatabaseError
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from monitor.users import ROLES, UserError, create_user, generate_password
 
 DEFAULT_CONFIG = "config.toml"
@@ -219,7 +219,7 @@ def users_add(
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """List accounts."""
-    from monitor.storage.models import User
+    from monitor.storage.tables.accounts import User
 
     with _obj(ctx).database().read() as session:
         for u in session.exec(select(User).order_by(User.username)).all():

@@ -16,7 +16,7 @@ from monitor.cases import STATUSES, CaseError, CasePermissionError, can_work_cas
 from monitor.cli_context import CliContext
 from monitor.evidence_pack import export_pack, verify_pack
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.users import get_user
 
 

@@ -14,7 +14,9 @@ from monitor import model_registry as reg
 from monitor.cli_context import CliContext
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Decision, ModelVersion
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import ModelVersion
+from monitor.storage.tables.review import Decision
 
 DEFAULT_DATA = Path("..") / "shared" / "data"
 

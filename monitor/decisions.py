@@ -16,7 +16,9 @@ from sqlmodel import Session, col, select
 
 from monitor import audit
 from monitor.queue import CLAIM_MINUTES, PREVIEW_CHARS, claimable
-from monitor.storage.models import Capture, Decision, QueueItem, Score, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Capture, Score
+from monitor.storage.tables.review import Decision, QueueItem
 
 OUTCOMES: dict[str, str] = {
     "not_hate": "Not hate (dismiss)",
@@ -363,7 +365,7 @@ def _related(session: Session, *conds: Any, limit: int = 20) -> list[RelatedPost
 
 
 def item_context(session: Session, item_id: int) -> ItemContext | None:
-    from monitor.storage.models import Source
+    from monitor.storage.tables.sources import Source
 
     item = session.get(QueueItem, item_id)
     if item is None:

@@ -34,8 +34,9 @@ from monitor.cases import STATUSES, CaseError, require_case, require_worker
 from monitor.decisions import OFFENCES
 from monitor.evidence_report import render_report
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Payload, User
-from monitor.storage.models_cases import CaseEvent
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import CaseEvent
+from monitor.storage.tables.evidence import Capture, Payload
 from monitor.storage.types import utcnow
 
 FORMAT = "hate-monitor evidence pack"

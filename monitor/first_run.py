@@ -13,7 +13,7 @@ from monitor.config import Settings
 from monitor.importer import ImportSummary, import_file
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from monitor.users import count_users, create_user, generate_password
 
 FIRST_ADMIN = "admin"

@@ -34,8 +34,10 @@ from monitor.pipeline import PostKey, known_keys, score_posts, store_batch, uniq
 from monitor.post import Post, sha256_hex
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem, User
-from monitor.storage.models_intake import Report, ReportLink, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.reports import Report, ReportLink, Screenshot
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 
 log = logging.getLogger(__name__)

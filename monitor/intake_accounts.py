@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, select
 
 from monitor import audit
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken, Invitation
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Invitation
 from monitor.storage.types import utcnow
 from monitor.users import UserError, create_user, get_user
 

@@ -33,8 +33,9 @@ from email.message import EmailMessage
 from sqlmodel import Session, col, func, select
 
 from monitor import audit
-from monitor.storage.models import Decision, QueueItem, User
-from monitor.storage.models_intake import Report, ReportLink, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import Report, ReportLink, Screenshot
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 
 PRIOR = 2.0

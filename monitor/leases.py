@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from monitor.storage.db import Database
-from monitor.storage.models_ops import SourceLease
+from monitor.storage.tables.ops import SourceLease
 from monitor.storage.types import utcnow
 
 

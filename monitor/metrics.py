@@ -24,8 +24,10 @@ from sqlalchemy import func, inspect, select, text
 from sqlmodel import Session, col
 
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem, Score, Source
-from monitor.storage.models_scale import ScoringBacklog, WorkerStats
+from monitor.storage.tables.evidence import Capture, Score, ScoringBacklog
+from monitor.storage.tables.ops import WorkerStats
+from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.sources import Source
 
 LATENCY_BUCKETS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 # Priority bands of the open queue, as lower bounds (see monitor/priority.py: a threat with

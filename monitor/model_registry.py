@@ -22,7 +22,9 @@ from monitor import audit
 from monitor.config import Settings
 from monitor.priority import PriorityWeights, priority
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Decision, ModelVersion, QueueItem, Score
+from monitor.storage.tables.evidence import Capture, Score
+from monitor.storage.tables.ops import ModelVersion
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 
 ROLES = ("live", "shadow", "retired")

@@ -22,7 +22,8 @@ from monitor import audit, tool_version
 from monitor.post import Post
 from monitor.priority import PriorityWeights, priority
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Payload, QueueItem, Score
+from monitor.storage.tables.evidence import Capture, Payload, Score
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 
 PostKey = tuple[str, str, str]  # platform, post_id, content_sha256

@@ -23,7 +23,10 @@ from sqlmodel import Session, col, func, select
 
 from models.types import SEVERITIES
 from monitor import audit
-from monitor.storage.models import Capture, QueueItem, Score, Source, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Capture, Score
+from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.sources import Source
 
 STATUSES = ("open", "decided", "escalated", "all")
 PAGE_SIZE = 50

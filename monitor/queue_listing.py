@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from monitor.storage.models import Capture, QueueItem
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.review import QueueItem
 
 
 @dataclass(frozen=True, slots=True)

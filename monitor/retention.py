@@ -38,7 +38,8 @@ from sqlmodel import select as sm_select
 
 from monitor import audit
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Decision, Payload, QueueItem, Score
+from monitor.storage.tables.evidence import Capture, Payload, Score
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 
 log = logging.getLogger(__name__)

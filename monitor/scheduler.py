@@ -30,7 +30,7 @@ from monitor.leases import release, try_acquire
 from monitor.ops_settings import OpsSettings
 from monitor.schedule_parse import ScheduleError, parse_schedule
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from monitor.sweep_history import last_sweep_starts
 from monitor.sweep_runner import RunOutcome, SweepRunner, record_refusal

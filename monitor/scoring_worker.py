@@ -43,8 +43,9 @@ from monitor.pipeline import (
 from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem, Score
-from monitor.storage.models_scale import ScoringBacklog, WorkerStats
+from monitor.storage.tables.evidence import Capture, Score, ScoringBacklog
+from monitor.storage.tables.ops import WorkerStats
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 
 log = logging.getLogger(__name__)

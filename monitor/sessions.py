@@ -22,7 +22,7 @@ import pyotp
 from sqlmodel import Session
 
 from monitor import audit
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 
 COOKIE_NAME = "hm_session"
 MAX_FAILED_LOGINS = 5

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from monitor.schedule_parse import ScheduleError, parse_schedule
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 
 
 def backoff_delay(failures: int, period: timedelta, cap: timedelta) -> timedelta:

@@ -19,7 +19,8 @@ from connectors.base import SourceSpec
 from connectors.registry import CONNECTORS
 from monitor import audit
 from monitor.config import Settings
-from monitor.storage.models import Capture, Source
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 
 EXPIRY_WARNING_DAYS = 14

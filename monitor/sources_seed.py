@@ -21,7 +21,7 @@ from monitor.config import ConfigError, Settings
 from monitor.schedule_parse import ScheduleError, parse_schedule
 from monitor.sources import Basis, SourceError, add_source
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 
 ACTOR = "config:sources"

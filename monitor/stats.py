@@ -24,7 +24,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from monitor.storage.models import Case, Decision, QueueItem, Source
+from monitor.storage.tables.cases import Case
+from monitor.storage.tables.review import Decision, QueueItem
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 
 NONE = "(none)"

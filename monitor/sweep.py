@@ -31,7 +31,7 @@ from monitor.priority import PriorityWeights
 from monitor.scoring_worker import store_unscored
 from monitor.sources import basis_problem, get_source, spec_for
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from monitor.sweep_history import record_run
 

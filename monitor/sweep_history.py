@@ -10,8 +10,8 @@ from sqlmodel import Session, col, func, select
 from monitor.source_timing import backoff_until, next_run
 from monitor.sources import basis_problem, basis_warning, source_status
 from monitor.storage.db import Database
-from monitor.storage.models import Source
-from monitor.storage.models_ops import SourceLease, SweepRun
+from monitor.storage.tables.ops import SourceLease, SweepRun
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 
 UNHEALTHY_AFTER = 3

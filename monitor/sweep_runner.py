@@ -27,7 +27,7 @@ from monitor.ops_settings import OpsSettings
 from monitor.source_timing import hold_reason
 from monitor.sources import basis_problem, basis_warning
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from monitor.sweep import SweepRefused, SweepResult, sweep_source
 from monitor.sweep_history import last_run, record_run

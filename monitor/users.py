@@ -10,7 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlmodel import Session, func, select
 
 from monitor import audit
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 
 ROLES = ("admin", "officer", "moderator")
 MIN_PASSWORD = 12

@@ -32,7 +32,7 @@ from monitor.scheduler import SweepScheduler
 from monitor.scoring_worker import scoring_loop
 from monitor.sources_seed import seed_sources
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.sweep import SweepResult
 from monitor.sweep_runner import SweepRunner
 

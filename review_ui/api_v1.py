@@ -21,8 +21,8 @@ from monitor.intake_accounts import authenticate_token
 from monitor.intake_images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
 from monitor.intake_status import MyReport, my_reports
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken
 from review_ui import keys
 from review_ui.access import PUBLIC, Route
 from review_ui.intake_hooks import INTAKE, ModelUnavailable, hooks, submit

@@ -12,7 +12,7 @@ from aiohttp import web
 from monitor.intake import CanonicalFetcher, ReportInput, ReportOutcome, submit_report
 from monitor.intake_accounts import TokenBucket
 from monitor.priority import PriorityWeights
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from review_ui import keys
 
 

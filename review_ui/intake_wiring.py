@@ -18,7 +18,7 @@ from connectors.resolve_hosts import Resolver, allowed_hosts_from, system_resolv
 from monitor.intake import CanonicalFetcher
 from monitor.post import Post
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from review_ui import keys
 from review_ui.intake_hooks import INTAKE
 

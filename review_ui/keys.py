@@ -12,7 +12,7 @@ from models.types import Scorer
 from monitor.config import Settings
 from monitor.sessions import LoginThrottle, SessionData
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.worker import SchedulerHandle
 
 SETTINGS = web.AppKey("settings", Settings)

@@ -12,7 +12,7 @@ from aiohttp.typedefs import Handler
 
 from monitor import sessions
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.access import PUBLIC, roles_for

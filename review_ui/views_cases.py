@@ -21,7 +21,7 @@ from monitor.case_views import (
 from monitor.decisions import OFFENCES, PERCEIVERS
 from monitor.evidence_pack import build_pack
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.users import get_user
 from review_ui import keys
 from review_ui.access import DESK, ROUTE_ROLES, Route

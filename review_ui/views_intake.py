@@ -29,8 +29,9 @@ from monitor.intake_status import (
     set_feedback,
 )
 from monitor.storage.db import Database
-from monitor.storage.models import QueueItem, User
-from monitor.storage.models_intake import ApiToken, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Screenshot
+from monitor.storage.tables.review import QueueItem
 from monitor.users import MIN_PASSWORD, UserError
 from review_ui import keys
 from review_ui.access import DESK, PUBLIC, ROUTE_ROLES, Route

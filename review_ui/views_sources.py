@@ -26,7 +26,8 @@ from monitor.schedule_parse import EXAMPLES, ScheduleError, parse_schedule
 from monitor.sources import Basis, SourceError, add_source, basis_problem
 from monitor.sources_seed import declared_names
 from monitor.storage.db import Database
-from monitor.storage.models import Source, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from monitor.sweep import SweepResult
 from monitor.sweep_history import history, source_health

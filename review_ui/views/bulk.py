@@ -8,7 +8,7 @@ from aiohttp import web
 
 from monitor import decisions
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.middlewares import DeskError, redirect

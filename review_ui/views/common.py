@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from review_ui import keys
 
 MESSAGES = {

@@ -10,7 +10,8 @@ from aiohttp import web
 
 from monitor import decisions, queue
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.middlewares import DeskError, redirect

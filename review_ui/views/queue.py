@@ -8,7 +8,7 @@ from connectors.registry import CONNECTORS
 from models.types import SEVERITIES
 from monitor import decisions, queue
 from monitor.storage.db import Database
-from monitor.storage.models import Decision
+from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.middlewares import redirect

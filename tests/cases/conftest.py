@@ -13,7 +13,8 @@ from monitor.pipeline import process_posts_sync, score_posts, store_batch
 from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Source, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.sources import Source
 from tests.support import FakeScorer, make_post
 
 STRANDS = ["race", "religion", "sexual_orientation", "disability", "transgender", "sex_gender",

@@ -16,8 +16,9 @@ from monitor.evidence_pack import MANIFEST, build_pack, export_pack, verify_pack
 from monitor.pipeline import process_posts_sync
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture
-from monitor.storage.models_cases import CaseEvent
+from monitor.storage.tables.cases import CaseEvent
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
 from tests.cases.conftest import STRANDS, People
 from tests.support import FakeScorer, make_post
 

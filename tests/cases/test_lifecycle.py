@@ -10,7 +10,8 @@ from sqlmodel import col, select
 from monitor import audit, cases
 from monitor.case_views import case_detail, list_cases
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, QueueItem
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import QueueItem
 from tests.cases.conftest import STRANDS, People
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)

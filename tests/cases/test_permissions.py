@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from monitor import case_contacts, cases
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from tests.cases.conftest import STRANDS, People
 
 

@@ -12,7 +12,7 @@ from sqlmodel import select
 
 from monitor import stats
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem
+from monitor.storage.tables.review import Decision, QueueItem
 from review_ui import views_stats
 from review_ui.middlewares import DeskError
 from tests.cases.conftest import World

@@ -17,7 +17,7 @@ from monitor import stats
 from monitor.config import Settings
 from monitor.evidence_pack import verify_pack
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from review_ui import views_audit, views_cases, views_stats
 from review_ui.app import create_app
 from tests.review_ui.conftest import Client, csrf_of, fill_queue, login, make_users

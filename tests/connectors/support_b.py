@@ -18,7 +18,8 @@ from monitor.config import Settings
 from monitor.post import Post
 from monitor.sources import Basis, add_source
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Source
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.sources import Source
 from monitor.sweep import SweepResult, sweep_source
 from tests.support import FakeScorer
 

@@ -13,7 +13,7 @@ from sqlmodel import col, select
 
 from monitor import audit
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem
+from monitor.storage.tables.review import Decision, QueueItem
 from tests.review_ui.conftest import PASSWORD, fill_queue, make_users
 from tests.support import FakeScorer
 

@@ -15,7 +15,7 @@ from PIL import Image
 from monitor.config import Settings
 from monitor.intake import ReportInput
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.users import create_user
 from review_ui.app import create_app
 from tests.support import FakeScorer

@@ -25,8 +25,8 @@ from monitor.intake_accounts import (
     token_hash,
 )
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken, Invitation
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Invitation
 from monitor.storage.types import utcnow
 from monitor.users import UserError, check_password
 from tests.intake.conftest import PASSWORD

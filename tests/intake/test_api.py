@@ -11,8 +11,8 @@ from sqlmodel import select
 from monitor.intake import PLATFORMS
 from monitor.intake_accounts import create_token
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken, Report
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Report
 from review_ui import api_v1
 from review_ui.intake_hooks import INTAKE
 from review_ui.openapi_intake import OPENAPI

@@ -15,8 +15,11 @@ from monitor.pipeline import process_posts_sync
 from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, QueueItem, User
-from monitor.storage.models_intake import Report, ReportLink, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.reports import Report, ReportLink, Screenshot
+from monitor.storage.tables.review import QueueItem
 from tests.intake.conftest import png_bytes, report
 from tests.support import FakeScorer, make_post
 

@@ -19,7 +19,8 @@ from monitor.intake_status import (
 )
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from tests.intake.conftest import report
 from tests.support import FakeScorer

@@ -10,7 +10,8 @@ from monitor.backup import BackupError, backup, restore
 from monitor.pipeline import process_posts_sync
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
 from tests.support import FakeScorer, make_post
 
 

@@ -14,7 +14,8 @@ from sqlmodel import func, select
 from monitor.importer import LineError, import_file, parse_line
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.review import QueueItem
 from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[2]

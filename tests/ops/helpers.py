@@ -14,7 +14,8 @@ from monitor.config import Settings
 from monitor.ops_settings import OpsSettings
 from monitor.sources import Basis, add_source
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Source
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.sources import Source
 from monitor.sweep_runner import SweepRunner
 from tests.support import FakeScorer, make_post
 

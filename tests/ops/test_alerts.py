@@ -21,8 +21,7 @@ from monitor.config import ConfigError, Settings
 from monitor.pipeline import process_posts
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
-from monitor.storage.models_ops import AlertDelivery
+from monitor.storage.tables.ops import AlertDelivery, AuditEvent
 from tests.ops.smtp_server import SmtpSink
 from tests.support import FakeScorer, make_post
 

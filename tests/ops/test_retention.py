@@ -20,17 +20,11 @@ from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.retention import apply_retention, plan_purge
 from monitor.storage.db import Database
-from monitor.storage.models import (
-    AuditEvent,
-    Capture,
-    Case,
-    CaseItem,
-    Decision,
-    Payload,
-    QueueItem,
-    Score,
-    User,
-)
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import Case, CaseItem
+from monitor.storage.tables.evidence import Capture, Payload, Score
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from tests.support import FakeScorer, make_post
 

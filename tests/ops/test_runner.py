@@ -16,8 +16,7 @@ from monitor.config import Settings
 from monitor.leases import holder_of, try_acquire
 from monitor.sources import Basis
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
-from monitor.storage.models_ops import SourceLease, SweepRun
+from monitor.storage.tables.ops import AuditEvent, SourceLease, SweepRun
 from monitor.storage.types import utcnow
 from monitor.sweep_history import source_health
 from tests.ops.helpers import TODAY, Scripted, add, captures, runner, source, update

@@ -11,7 +11,7 @@ import pytest
 from monitor.schedule_parse import ScheduleError, parse_schedule
 from monitor.scheduler import plan_job
 from monitor.source_timing import backoff_delay, backoff_until, hold_reason, next_run
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

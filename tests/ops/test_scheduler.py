@@ -14,7 +14,7 @@ from monitor.config import Settings
 from monitor.ops_settings import OpsSettings
 from monitor.scheduler import SweepScheduler
 from monitor.storage.db import Database
-from monitor.storage.models_ops import SweepRun
+from monitor.storage.tables.ops import SweepRun
 from monitor.storage.types import utcnow
 from monitor.sweep_history import record_run, source_health
 from tests.ops.helpers import Scripted, add, captures, runner, source, update

@@ -16,8 +16,10 @@ from monitor.config import Settings
 from monitor.intake import MODERATOR_COPY_TYPE
 from monitor.intake_accounts import create_token
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem, Source
-from monitor.storage.models_intake import Report
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.reports import Report
+from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.sources import Source
 from monitor.users import create_user
 from review_ui.app import create_app
 from review_ui.intake_hooks import INTAKE

@@ -14,7 +14,7 @@ from sqlmodel import select
 from monitor.config import Settings
 from monitor.sessions import COOKIE_NAME
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
 from tests.review_ui.conftest import PASSWORD, Client, csrf_of, fill_queue, login

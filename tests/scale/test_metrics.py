@@ -15,7 +15,7 @@ from monitor.config import Settings
 from monitor.metrics import bucket_counts, collect, parse_samples
 from monitor.scoring_worker import score_pending, store_unscored
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
 from review_ui.views_metrics import METRICS_TOKEN

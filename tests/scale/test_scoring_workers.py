@@ -21,8 +21,9 @@ from monitor.scoring_worker import (
     store_unscored,
 )
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, QueueItem, Score
-from monitor.storage.models_scale import ScoringBacklog, WorkerStats
+from monitor.storage.tables.evidence import Capture, Score, ScoringBacklog
+from monitor.storage.tables.ops import AuditEvent, WorkerStats
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 from tests.conftest import PG_URL
 from tests.scale.conftest import backlog, finish, start_together, start_worker

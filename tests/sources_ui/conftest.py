@@ -42,7 +42,7 @@ def make_source(db: Database, name: str, *, basis: Basis | None = None, target: 
 
 def expire(db: Database, source_id: int) -> None:
     """A basis that was valid once and ran out (Basis itself refuses to be built expired)."""
-    from monitor.storage.models import Source
+    from monitor.storage.tables.sources import Source
 
     with db.write() as s:
         src = s.get(Source, source_id)

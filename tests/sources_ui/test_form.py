@@ -10,7 +10,8 @@ from sqlmodel import col, select
 
 from monitor.config import Settings
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Source
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.sources import Source
 from monitor.worker import SchedulerHandle
 from review_ui import keys
 from review_ui.app import create_app

@@ -1,4 +1,4 @@
-"""Tables for cases beyond ``cases``/``case_items``: history, notes, contacts, reference counter.
+"""Cases: ``cases``/``case_items``, and their history, notes, contacts and reference counter.
 
 The case history (``case_events``) is what an evidence pack carries as "who changed what, when
 and why"; the audit chain records the same actions for DPA 2018 s62. Contact details of victims
@@ -7,13 +7,41 @@ and witnesses live in their own table so that no listing query can pick them up 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
 from monitor.storage.types import UTCDateTime, utcnow
+
+
+class Case(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reference: str = Field(unique=True, index=True, max_length=32)
+    title: str = ""
+    status: str = "open"
+    created_by: int = Field(foreign_key="users.id")
+    assignee_id: int | None = Field(default=None, foreign_key="users.id")
+    strands: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    offences: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cyber_enabled: bool = True
+    perception: str | None = None
+    crime_reference: str | None = None
+    review_date: date | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseItem(SQLModel, table=True):
+    __tablename__ = "case_items"
+
+    case_id: int = Field(foreign_key="cases.id", primary_key=True)
+    queue_item_id: int = Field(foreign_key="queue_items.id", primary_key=True)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    added_by: int = Field(foreign_key="users.id")
 
 
 class CaseCounter(SQLModel, table=True):

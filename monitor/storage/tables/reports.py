@@ -1,4 +1,4 @@
-"""Tables of the moderator intake (issue 8): reports, their links to queue items, screenshots,
+"""Tables of the moderator intake: reports, their links to queue items, screenshots,
 invitations and API tokens. Created by migration 0005.
 
 Secrets (invitation links, API tokens) are stored only as SHA-256 of a high-entropy value: the
