@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from models import load_classifier
-from monitor.pipeline import process_posts_sync
+from monitor.ingest.pipeline import process_posts_sync
 from monitor.post import Post
-from monitor.priority import PriorityWeights
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 
 WORDS = [

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
 
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.storage.db import Database
 from monitor.storage.tables.sources import Source
 

@@ -25,7 +25,7 @@ from connectors.telegram_parse import parse_page
 from connectors.youtube_parse import comment_post
 from monitor.config import Settings
 from monitor.post import Post
-from monitor.sources import credentials_for
+from monitor.sources.store import credentials_for
 
 APPVIEW = "https://public.api.bsky.app"
 REDDIT_API = "https://oauth.reddit.com"

@@ -16,27 +16,31 @@ import click
 from sqlmodel import select
 
 from models.types import Scorer
-from monitor import audit
+from monitor.accounts.users import ROLES, UserError, create_user, generate_password
+from monitor.audit import chain as audit
 from monitor.cli_context import CliContext
 from monitor.config import ConfigError, load_settings
-from monitor.importer import import_file
+from monitor.ingest.importer import import_file
 from monitor.logging_setup import configure_logging
-from monitor.priority import PriorityWeights
-from monitor.queue_listing import open_queue
-from monitor.sources import (
-    Basis,
+from monitor.review.listing import open_queue
+from monitor.review.priority import PriorityWeights
+from monitor.sources.basis import (
+    BasisError,
     SourceError,
-    add_source,
     basis_warning,
+    parse_basis,
+    source_status,
+)
+from monitor.sources.store import (
+    add_source,
     get_source,
     list_sources,
+    refuse_declared,
     remove_source,
     set_enabled,
-    source_status,
 )
 from monitor.storage.db import DatabaseError
 from monitor.storage.tables.ops import AuditEvent
-from monitor.users import ROLES, UserError, create_user, generate_password
 
 DEFAULT_CONFIG = "config.toml"
 
@@ -51,7 +55,7 @@ def _obj(ctx: click.Context) -> CliContext:
 def load_scorer(obj: CliContext) -> Scorer:
     """The live classifier: the promoted version if the database names one, else the shipped."""
     from models.artefact import ArtefactError
-    from monitor.model_registry import RegistryError, live_scorer
+    from monitor.classifier.versions import RegistryError, live_scorer
 
     try:
         return live_scorer(obj.settings, obj.database())
@@ -62,7 +66,7 @@ def load_scorer(obj: CliContext) -> Scorer:
 def load_shadows(obj: CliContext) -> list[Scorer]:
     """Models registered as shadows score alongside the live one (never ranking the queue)."""
     from models.artefact import ArtefactError
-    from monitor.model_registry import RegistryError, shadow_scorers
+    from monitor.classifier.versions import RegistryError, shadow_scorers
 
     try:
         return shadow_scorers(obj.database(), obj.settings)
@@ -269,15 +273,6 @@ def audit_tail(ctx: click.Context, limit: int) -> None:
 # ---------------------------------------------------------------- sources and sweeps
 
 
-def _parse_date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from err
-
-
 @cli.group()
 def sources() -> None:
     """Watched sources and their lawful basis."""
@@ -340,22 +335,18 @@ def sources_add(
         if not sep or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="--option")
         opts[key] = value
-    basis_fields = (basis_ref, basis_scope, approved_by, approved_on, expires_on)
-    basis = None
+    given = {"reference": basis_ref, "scope": basis_scope, "approved_by": approved_by,
+             "approved_on": approved_on, "expires_on": expires_on}
     try:
-        if any(basis_fields):
-            if not all(basis_fields):
-                raise click.UsageError(
-                    "a lawful basis needs all of --basis-ref, --basis-scope, --approved-by, "
-                    "--approved-on and --expires-on"
-                )
-            basis = Basis(
-                reference=basis_ref or "",
-                scope=basis_scope or "",
-                approved_by=approved_by or "",
-                approved_on=_parse_date(approved_on, "--approved-on") or date.min,
-                expires_on=_parse_date(expires_on, "--expires-on") or date.min,
-            )
+        basis = parse_basis(given)
+    except BasisError as err:
+        if err.missing:
+            raise click.UsageError(
+                "a lawful basis needs all of --basis-ref, --basis-scope, --approved-by, "
+                "--approved-on and --expires-on"
+            ) from err
+        raise click.ClickException(str(err)) from err
+    try:
         with _obj(ctx).database().write() as session:
             src = add_source(
                 session,
@@ -459,13 +450,12 @@ def sources_disable(ctx: click.Context, name: str) -> None:
 
 
 def _refuse_declared(ctx: click.Context, name: str) -> None:
-    from monitor.sources_seed import declared_names
+    from monitor.sources.declared import declared_names
 
-    if name in declared_names(_obj(ctx).settings):
-        raise click.ClickException(
-            f"source {name!r} is declared in config.toml [[sources]]; change it there "
-            "(the file is applied on every start)"
-        )
+    try:
+        refuse_declared(name, declared_names(_obj(ctx).settings))
+    except SourceError as err:
+        raise click.ClickException(str(err)) from err
 
 
 def _toggle(ctx: click.Context, name: str, enabled: bool) -> None:
@@ -486,7 +476,7 @@ def _toggle(ctx: click.Context, name: str, enabled: bool) -> None:
 def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
     """Sweep SOURCE once: prints fetched / new / duplicate / skipped and the next cursor."""
     from monitor.http_session import client_session
-    from monitor.sweep import SweepRefused, sweep_source
+    from monitor.sweeps.sweep import SweepRefused, sweep_source
 
     obj = _obj(ctx)
     database = obj.database()
@@ -519,7 +509,7 @@ def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
 @click.pass_context
 def backup_cmd(ctx: click.Context, dest: Path) -> None:
     """Online backup of the SQLite database to DEST (verified after writing)."""
-    from monitor.backup import BackupError, backup
+    from monitor.ops.backup import BackupError, backup
 
     try:
         report = backup(_obj(ctx).database(), dest, actor="cli:backup")
@@ -535,7 +525,7 @@ def backup_cmd(ctx: click.Context, dest: Path) -> None:
 @click.pass_context
 def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
     """Replace the database with a backup (stop the service and workers first)."""
-    from monitor.backup import BackupError, restore
+    from monitor.ops.backup import BackupError, restore
 
     if not yes:
         click.confirm("Replace the live database with this backup? The current file is kept "
@@ -559,7 +549,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     """Run the web service (review desk, API, health check)."""
     from aiohttp import web
 
-    from monitor.first_run import ensure_admin, load_examples_once
+    from monitor.ops.first_run import ensure_admin, load_examples_once
     from review_ui.app import create_app
 
     obj = _obj(ctx)

@@ -1,5 +1,6 @@
-"""``hate-monitor cases ...`` and ``hate-monitor stats``: thin wrappers over monitor.cases,
-monitor.evidence_pack and monitor.stats. Wired in by ``register(cli)`` from monitor/cli.py."""
+"""``hate-monitor cases ...`` and ``hate-monitor stats``: thin wrappers over
+monitor.cases.lifecycle, monitor.cases.evidence_pack and monitor.reporting.stats. Wired in by
+``register(cli)`` from monitor/cli.py."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from pathlib import Path
 
 import click
 
-from monitor import stats as stats_mod
-from monitor.case_views import case_detail, list_cases
-from monitor.cases import STATUSES, CaseError, CasePermissionError, can_work_cases
+from monitor.accounts.users import get_user
+from monitor.cases.evidence_pack import export_pack, verify_pack
+from monitor.cases.lifecycle import STATUSES, CaseError, CasePermissionError, can_work_cases
+from monitor.cases.read import case_detail, list_cases
 from monitor.cli_context import CliContext
-from monitor.evidence_pack import export_pack, verify_pack
+from monitor.reporting import stats as stats_mod
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from monitor.users import get_user
 
 
 def _obj(ctx: click.Context) -> CliContext:

@@ -8,8 +8,7 @@ import getpass
 
 import click
 
-from monitor.cli_context import CliContext
-from monitor.intake_accounts import (
+from monitor.accounts.moderators import (
     InvitationError,
     TokenError,
     create_token,
@@ -19,7 +18,8 @@ from monitor.intake_accounts import (
     moderator_named,
     revoke_token,
 )
-from monitor.users import UserError
+from monitor.accounts.users import UserError
+from monitor.cli_context import CliContext
 
 
 def _obj(ctx: click.Context) -> CliContext:

@@ -10,9 +10,9 @@ import click
 from sqlmodel import col, select
 
 from models.data.base import DataError, Example
-from monitor import model_registry as reg
+from monitor.classifier import versions as reg
 from monitor.cli_context import CliContext
-from monitor.priority import PriorityWeights
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.evidence import Capture
 from monitor.storage.tables.ops import ModelVersion

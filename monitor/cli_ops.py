@@ -10,11 +10,12 @@ import click
 
 from monitor.cli_context import CliContext
 from monitor.config import ConfigError
-from monitor.retention import RULE, apply_retention, plan_purge
-from monitor.sources import SourceError, get_source
-from monitor.sources_seed import seed_sources
+from monitor.ops.retention import RULE, apply_retention, plan_purge
+from monitor.sources.basis import SourceError
+from monitor.sources.declared import seed_sources
+from monitor.sources.store import get_source
 from monitor.storage.types import utcnow
-from monitor.sweep_history import history, source_health
+from monitor.sweeps.history import history, source_health
 
 
 def _obj(ctx: click.Context) -> CliContext:
@@ -33,7 +34,7 @@ def _when(value: datetime | None) -> str:
 def worker_cmd(ctx: click.Context) -> None:
     """Run scheduled sweeps, retention and urgent alerts until SIGTERM/SIGINT."""
     from monitor.cli import load_scorer
-    from monitor.worker import worker_main
+    from monitor.ops.worker import worker_main
 
     obj = _obj(ctx)
     database = obj.database()

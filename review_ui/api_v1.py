@@ -16,10 +16,10 @@ from typing import Any
 from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
-from monitor.intake import ReportInvalid, parse_report
-from monitor.intake_accounts import authenticate_token
-from monitor.intake_images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
-from monitor.intake_status import MyReport, my_reports
+from monitor.accounts.moderators import authenticate_token
+from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
+from monitor.intake.reports import ReportInvalid, parse_report
+from monitor.intake.status import MyReport, my_reports
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken

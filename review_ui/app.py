@@ -11,12 +11,12 @@ from pathlib import Path
 from aiohttp import web
 
 from models.types import Scorer
+from monitor.accounts.sessions import LoginThrottle
+from monitor.classifier.versions import live_scorer
 from monitor.config import Settings
 from monitor.http_session import make_client_session
-from monitor.model_registry import live_scorer
-from monitor.sessions import LoginThrottle
+from monitor.ops.worker import SchedulerHandle, run_scheduler
 from monitor.storage.db import Database
-from monitor.worker import SchedulerHandle, run_scheduler
 from review_ui import (
     api_v1,
     keys,

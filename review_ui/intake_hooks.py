@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from monitor.intake import CanonicalFetcher, ReportInput, ReportOutcome, submit_report
-from monitor.intake_accounts import TokenBucket
-from monitor.priority import PriorityWeights
+from monitor.accounts.moderators import TokenBucket
+from monitor.intake.reports import CanonicalFetcher, ReportInput, ReportOutcome, submit_report
+from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.accounts import User
 from review_ui import keys
 

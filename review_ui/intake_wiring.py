@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from connectors.resolve import fetch_post_by_url
 from connectors.resolve_hosts import Resolver, allowed_hosts_from, system_resolve
-from monitor.intake import CanonicalFetcher
+from monitor.intake.reports import CanonicalFetcher
 from monitor.post import Post
 from monitor.storage.db import Database
 from monitor.storage.tables.sources import Source

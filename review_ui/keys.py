@@ -9,11 +9,11 @@ import jinja2
 from aiohttp import web
 
 from models.types import Scorer
+from monitor.accounts.sessions import LoginThrottle, SessionData
 from monitor.config import Settings
-from monitor.sessions import LoginThrottle, SessionData
+from monitor.ops.worker import SchedulerHandle
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from monitor.worker import SchedulerHandle
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)

@@ -10,7 +10,7 @@ from urllib.parse import quote
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from monitor import sessions
+from monitor.accounts import sessions
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow

@@ -1,13 +1,13 @@
 """The OpenAPI 3.1 document of the bot API, written by hand (tests keep it in step with the
-validators in ``monitor.intake`` and the routes in ``review_ui.api_v1``)."""
+validators in ``monitor.intake.reports`` and the routes in ``review_ui.api_v1``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from monitor.intake import MAX_AUTHOR, MAX_GROUP, MAX_REASON, MAX_TEXT, MAX_URL, PLATFORMS
-from monitor.intake_images import MAX_SCREENSHOTS
-from monitor.intake_status import STATUS_LABELS
+from monitor.intake.images import MAX_SCREENSHOTS
+from monitor.intake.reports import MAX_AUTHOR, MAX_GROUP, MAX_REASON, MAX_TEXT, MAX_URL, PLATFORMS
+from monitor.intake.status import STATUS_LABELS
 
 
 def _error(description: str) -> dict[str, Any]:

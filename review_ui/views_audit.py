@@ -7,7 +7,8 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import audit, audit_log
+from monitor.audit import chain as audit
+from monitor.audit import search as audit_log
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
 from review_ui import keys

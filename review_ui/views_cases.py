@@ -1,6 +1,7 @@
 """Case pages: escalate from the queue, list, detail with lifecycle actions, notes, contacts,
-evidence-pack export. Views hold no SQL: they call monitor.cases, monitor.case_views and
-monitor.evidence_pack in a worker thread, and show ``CaseError`` next to the field it names."""
+evidence-pack export. Views hold no SQL: they call monitor.cases.lifecycle, monitor.cases.read and
+monitor.cases.evidence_pack in a worker thread, and show ``CaseError`` next to the field it
+names."""
 
 from __future__ import annotations
 
@@ -10,19 +11,20 @@ from typing import Any, TypeVar
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from monitor import case_contacts, cases
-from monitor.case_views import (
+from monitor.accounts.users import get_user
+from monitor.cases import contacts as case_contacts
+from monitor.cases import lifecycle as cases
+from monitor.cases.evidence_pack import build_pack
+from monitor.cases.read import (
     case_detail,
     case_workers,
     item_previews,
     list_cases,
     open_case_choices,
 )
-from monitor.decisions import OFFENCES, PERCEIVERS
-from monitor.evidence_pack import build_pack
+from monitor.review.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from monitor.users import get_user
 from review_ui import keys
 from review_ui.access import DESK, ROUTE_ROLES, Route
 from review_ui.middlewares import DeskError, redirect

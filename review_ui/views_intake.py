@@ -1,7 +1,8 @@
 """Moderator pages (forward form, "My reports", invitation, API tokens) and the officer's view of
 the reports on a queue item (with each reporter's track record and the message back).
 
-Views hold no SQL: they call ``monitor.intake*``. Moderators only ever reach their own reports."""
+Views hold no SQL: they call ``monitor.intake.reports*``. Moderators only ever reach their own
+reports."""
 
 from __future__ import annotations
 
@@ -9,8 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor.intake import PLATFORMS, ReportInvalid, parse_report
-from monitor.intake_accounts import (
+from monitor.accounts.moderators import (
     InvitationError,
     TokenError,
     accept_invitation,
@@ -19,8 +19,10 @@ from monitor.intake_accounts import (
     list_tokens,
     revoke_token,
 )
-from monitor.intake_images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
-from monitor.intake_status import (
+from monitor.accounts.users import MIN_PASSWORD, UserError
+from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
+from monitor.intake.reports import PLATFORMS, ReportInvalid, parse_report
+from monitor.intake.status import (
     FeedbackError,
     ItemReport,
     MyReport,
@@ -32,7 +34,6 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken, Screenshot
 from monitor.storage.tables.review import QueueItem
-from monitor.users import MIN_PASSWORD, UserError
 from review_ui import keys
 from review_ui.access import DESK, PUBLIC, ROUTE_ROLES, Route
 from review_ui.intake_hooks import ModelUnavailable, hooks, submit
@@ -264,7 +265,7 @@ async def item_feedback(request: web.Request) -> web.StreamResponse:
 
 
 def _screenshot(db: Database, shot_id: int, officer: User) -> Screenshot | None:
-    from monitor import audit
+    from monitor.audit import chain as audit
 
     with db.write() as s:
         shot = s.get(Screenshot, shot_id)

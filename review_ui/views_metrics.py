@@ -14,7 +14,7 @@ import time
 
 from aiohttp import web
 
-from monitor.metrics import CONTENT_TYPE, MetricsCache
+from monitor.reporting.metrics import CONTENT_TYPE, MetricsCache
 from review_ui import keys
 from review_ui.access import PUBLIC, ROUTE_ROLES
 

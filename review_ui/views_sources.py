@@ -2,36 +2,38 @@
 enable/disable and "run now". Admins manage sources; officers may look and ask for a run.
 
 Sources declared in config.toml ``[[sources]]`` are rewritten from the file on every start
-(``monitor.sources_seed``), so an edit here would silently come undone: they are shown as
+(``monitor.sources.declared``), so an edit here would silently come undone: they are shown as
 managed from the file and every change to them is refused.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from datetime import date
+from collections.abc import Iterator
 from typing import Any
 
 from aiohttp import web
 from multidict import MultiDictProxy
-from sqlmodel import select
 
 from connectors.registry import CONNECTORS
-from monitor import audit
-from monitor.alerts import dispatch
-from monitor.alerts_config import load_alert_config
-from monitor.leases import holder_of
-from monitor.schedule_parse import EXAMPLES, ScheduleError, parse_schedule
-from monitor.sources import Basis, SourceError, add_source, basis_problem
-from monitor.sources_seed import declared_names
+from monitor.alerts.config import load_alert_config
+from monitor.alerts.dispatch import dispatch
+from monitor.sources import store
+from monitor.sources.basis import FIELDS as BASIS_FIELDS
+from monitor.sources.basis import Basis, BasisError, SourceError, basis_problem, parse_basis
+from monitor.sources.declared import declared_names
+from monitor.sources.schedule import EXAMPLES, ScheduleError, parse_schedule
+from monitor.sources.store import add_source
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
-from monitor.sweep import SweepResult
-from monitor.sweep_history import history, source_health
-from monitor.sweep_runner import SweepRunner
+from monitor.sweeps.history import history, overview
+from monitor.sweeps.leases import holder_of
+from monitor.sweeps.runner import SweepRunner
+from monitor.sweeps.sweep import SweepResult
 from review_ui import keys
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
@@ -46,8 +48,6 @@ Form = MultiDictProxy[str | Any]
 # Background "run now" sweeps started by this process (when no scheduler runs here), by source.
 SWEEPS = web.AppKey("source_sweeps", dict[int, asyncio.Task[None]])
 
-BASIS_FIELDS = ("basis_reference", "basis_scope", "basis_approved_by", "basis_approved_on",
-                "basis_expires_on")
 MAX_JITTER_S = 86_400
 MAX_BACKFILL = 100_000
 MESSAGES = {
@@ -76,12 +76,19 @@ def _declared(request: web.Request) -> frozenset[str]:
     return declared_names(request.app[keys.SETTINGS])
 
 
+@contextlib.contextmanager
+def _desk_errors() -> Iterator[None]:
+    try:
+        yield
+    except store.UnknownSource as err:
+        raise DeskError(404, str(err)) from err
+    except store.DeclaredSourceError as err:
+        raise DeskError(409, str(err)[0].upper() + str(err)[1:] + ".") from err
+
+
 def _get(db: Database, source_id: int) -> Source:
-    with db.read() as s:
-        src = s.get(Source, source_id)
-    if src is None:
-        raise DeskError(404, f"There is no source number {source_id}.")
-    return src
+    with _desk_errors(), db.read() as s:
+        return store.source_by_id(s, source_id)
 
 
 def _next_runs(request: web.Request) -> dict[int, Any] | None:
@@ -91,14 +98,6 @@ def _next_runs(request: web.Request) -> dict[int, Any] | None:
 
 
 # --------------------------------------------------------------------------- list, detail
-
-
-def overview(db: Database) -> list[dict[str, Any]]:
-    """``source_health`` plus what the page also shows: the rate-limit deferral."""
-    rows = source_health(db)
-    with db.read() as s:
-        deferred = {src.id: src.deferred_until for src in s.exec(select(Source)).all()}
-    return [{**r, "deferred_until": deferred.get(r["id"])} for r in rows]
 
 
 async def source_list(request: web.Request) -> web.StreamResponse:
@@ -137,14 +136,14 @@ def _values_of(src: Source | None) -> dict[str, Any]:
         return {"name": "", "connector": "", "target": "", "base_url": "",
                 "schedule": "interval:15m", "jitter_s": "60", "backfill_limit": "200",
                 "include_terms": "", "exclude_terms": "", "enabled": True,
-                **dict.fromkeys(BASIS_FIELDS, "")}
+                **{f"basis_{k}": "" for k in BASIS_FIELDS}}
     return {"name": src.name, "connector": src.connector, "target": src.target,
             "base_url": src.base_url or "", "schedule": src.schedule,
             "jitter_s": str(src.jitter_s), "backfill_limit": str(src.backfill_limit),
             "include_terms": "\n".join(src.include_terms),
             "exclude_terms": "\n".join(src.exclude_terms), "enabled": src.enabled,
-            **{k: "" if getattr(src, k) is None else str(getattr(src, k))
-               for k in BASIS_FIELDS}}
+            **{f"basis_{k}": "" if getattr(src, f"basis_{k}") is None
+               else str(getattr(src, f"basis_{k}")) for k in BASIS_FIELDS}}
 
 
 def _values_from(form: Form) -> dict[str, Any]:
@@ -161,40 +160,16 @@ def _whole(values: dict[str, Any], key: str, top: int, errors: dict[str, str]) -
     return int(raw)
 
 
-def _day(values: dict[str, Any], key: str, errors: dict[str, str]) -> date | None:
-    try:
-        return date.fromisoformat(values[key].strip())
-    except ValueError:
-        errors[key] = f"must be a date written YYYY-MM-DD, got {values[key]!r}"
-        return None
-
-
 def _terms(text: str) -> list[str]:
     return [t.strip() for t in text.splitlines() if t.strip()]
 
 
 def _basis(values: dict[str, Any], errors: dict[str, str]) -> Basis | None:
     """All five lawful-basis fields, or none (then the source will not run)."""
-    filled = [k for k in BASIS_FIELDS if values[k].strip()]
-    if not filled:
-        return None
-    for k in BASIS_FIELDS:
-        if k not in filled:
-            errors[k] = "required: fill in all five lawful basis fields, or none"
-    approved, expires = (_day(values, k, errors) if k in filled else None
-                         for k in ("basis_approved_on", "basis_expires_on"))
-    if approved is None or expires is None or any(k in errors for k in BASIS_FIELDS):
-        return None
-    if expires <= approved:
-        errors["basis_expires_on"] = f"expiry {expires} must be after approval {approved}"
-        return None
     try:
-        return Basis(reference=values["basis_reference"].strip(),
-                     scope=values["basis_scope"].strip(),
-                     approved_by=values["basis_approved_by"].strip(),
-                     approved_on=approved, expires_on=expires)
-    except SourceError as err:  # belt and braces: Basis checks the same rules
-        errors["basis_reference"] = str(err)
+        return parse_basis({k: values[f"basis_{k}"] for k in BASIS_FIELDS})
+    except BasisError as err:
+        errors.update({f"basis_{k}": problem for k, problem in err.problems.items()})
         return None
 
 
@@ -250,10 +225,8 @@ async def _resync(request: web.Request) -> None:
 
 
 def _refuse_managed(src: Source, declared: frozenset[str]) -> None:
-    if src.name in declared:
-        raise DeskError(409, f"Source {src.name!r} is declared in config.toml [[sources]] and "
-                             "is managed from that file: change it there and restart (or run "
-                             "'hate-monitor sources seed').")
+    with _desk_errors():
+        store.refuse_declared(src.name, declared)
 
 
 # --------------------------------------------------------------------------- add, edit
@@ -304,28 +277,9 @@ async def edit_form(request: web.Request) -> web.StreamResponse:
 
 def update_source(db: Database, source_id: int, cols: dict[str, Any], *, actor: User,
                   declared: frozenset[str], action: str = "source.update") -> list[str]:
-    """Apply the changed columns with one audit event naming them; returns their names."""
-    with db.write() as s:
-        src = s.get(Source, source_id)
-        if src is None:
-            raise DeskError(404, f"There is no source number {source_id}.")
-        _refuse_managed(src, declared)
-        changed = sorted(k for k, v in cols.items() if getattr(src, k) != v)
-        if not changed:
-            return []
-        if {"connector", "target", "base_url"} & set(changed) and src.cursor is not None:
-            # A cursor belongs to the place it was read from; elsewhere it means nothing.
-            src.cursor = None
-            changed.append("cursor")
-        for k in changed:
-            if k != "cursor":
-                setattr(src, k, cols[k])
-        src.updated_at = utcnow()
-        s.add(src)
-        audit.record(s, actor=actor.username, action=action, object_type="source",
-                     object_id=source_id, reason=src.basis_reference,
-                     details={"name": src.name, "changed": changed})
-        return changed
+    with _desk_errors(), db.write() as s:
+        return store.update_source(s, source_id, cols, actor=actor.username,
+                                   declared=declared, action=action)
 
 
 async def update(request: web.Request) -> web.StreamResponse:

@@ -7,7 +7,7 @@ from datetime import date
 from aiohttp import web
 from markupsafe import Markup
 
-from monitor import stats
+from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
 from review_ui import keys

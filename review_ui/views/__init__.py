@@ -1,1 +1,2 @@
-"""Request handlers: thin wrappers over monitor.queue and monitor.decisions (no SQL, no ML)."""
+"""Request handlers: thin wrappers over monitor.review.queue and monitor.review.decisions
+(no SQL, no ML)."""

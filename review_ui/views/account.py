@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monitor import sessions
+from monitor.accounts import sessions
 from monitor.storage.db import Database
 from review_ui import keys
 from review_ui.middlewares import redirect

@@ -6,7 +6,7 @@ import time
 
 from aiohttp import web
 
-from monitor import sessions, users
+from monitor.accounts import sessions, users
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow

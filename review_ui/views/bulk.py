@@ -6,7 +6,7 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import decisions
+from monitor.review import decisions
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow

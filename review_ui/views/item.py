@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import decisions, queue
+from monitor.review import decisions, queue
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.review import Decision

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from connectors.registry import CONNECTORS
 from models.types import SEVERITIES
-from monitor import decisions, queue
+from monitor.review import decisions, queue
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow

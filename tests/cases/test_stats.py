@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
-from monitor import stats
+from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision, QueueItem
 from tests.cases.conftest import World

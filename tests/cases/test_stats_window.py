@@ -10,7 +10,7 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from sqlmodel import select
 
-from monitor import stats
+from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision, QueueItem
 from review_ui import views_stats

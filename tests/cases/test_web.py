@@ -13,9 +13,9 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from monitor import stats
+from monitor.cases.evidence_pack import verify_pack
 from monitor.config import Settings
-from monitor.evidence_pack import verify_pack
+from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.tables.ops import AuditEvent
 from review_ui import views_audit, views_cases, views_stats

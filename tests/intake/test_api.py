@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from monitor.intake import PLATFORMS
-from monitor.intake_accounts import create_token
+from monitor.accounts.moderators import create_token
+from monitor.intake.reports import PLATFORMS
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken, Report

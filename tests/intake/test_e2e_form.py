@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from monitor.accounts.moderators import invite
 from monitor.config import Settings
-from monitor.intake_accounts import invite
-from monitor.intake_status import set_feedback
+from monitor.intake.status import set_feedback
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import Report, Screenshot

@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import col, func, select
 
 from connectors.base import PermanentError
-from monitor.intake import MODERATOR_COPY_TYPE, submit_report
-from monitor.intake_images import ScreenshotError
-from monitor.pipeline import process_posts_sync
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.intake.images import ScreenshotError
+from monitor.intake.reports import MODERATOR_COPY_TYPE, submit_report
 from monitor.post import Post
-from monitor.priority import PriorityWeights
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Capture

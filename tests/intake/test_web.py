@@ -8,7 +8,7 @@ from collections.abc import Callable
 from aiohttp import FormData
 from sqlmodel import select
 
-from monitor.intake_accounts import invite
+from monitor.accounts.moderators import invite
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.ops import AuditEvent

@@ -6,9 +6,9 @@ import pytest
 from sqlmodel import select
 
 from models.classifier import HateClassifier
-from monitor import model_registry as reg
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.classifier import versions as reg
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Score

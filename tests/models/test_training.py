@@ -12,7 +12,7 @@ import models.embedding
 from models import artefact
 from models.classifier import HateClassifier
 from models.training import contrast_categories, read_contrast
-from monitor import model_registry as reg
+from monitor.classifier import versions as reg
 from monitor.cli_context import CliContext
 from monitor.cli_model import register
 from monitor.config import Settings

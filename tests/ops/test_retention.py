@@ -12,13 +12,13 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import monitor.cli
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.cli import cli
 from monitor.cli_ops import register
-from monitor.pipeline import process_posts
+from monitor.ingest.pipeline import process_posts
+from monitor.ops.retention import apply_retention, plan_purge
 from monitor.post import Post
-from monitor.priority import PriorityWeights
-from monitor.retention import apply_retention, plan_purge
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.cases import Case, CaseItem

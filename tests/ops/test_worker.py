@@ -24,11 +24,11 @@ import monitor.cli
 from monitor.cli import cli
 from monitor.cli_ops import register
 from monitor.config import ConfigError, Settings
-from monitor.sources_seed import parse_declarations, seed_sources
+from monitor.ops.worker import run_scheduler, worker_main
+from monitor.sources.declared import parse_declarations, seed_sources
 from monitor.storage.db import Database
 from monitor.storage.tables.ops import AuditEvent, SweepRun
 from monitor.storage.tables.sources import Source
-from monitor.worker import run_scheduler, worker_main
 from tests.ops.helpers import Scripted
 from tests.support import FakeScorer
 

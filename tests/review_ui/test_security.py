@@ -11,8 +11,8 @@ import pyotp
 import time_machine
 from sqlmodel import select
 
+from monitor.accounts.sessions import COOKIE_NAME
 from monitor.config import Settings
-from monitor.sessions import COOKIE_NAME
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
@@ -225,8 +225,8 @@ async def test_only_web_addresses_become_links(
 ) -> None:
     from dataclasses import replace
 
-    from monitor.pipeline import process_posts_sync
-    from monitor.priority import PriorityWeights
+    from monitor.ingest.pipeline import process_posts_sync
+    from monitor.review.priority import PriorityWeights
     from tests.support import make_post
 
     post = replace(make_post(700, "immigrants are scum"), url="javascript:alert(1)")

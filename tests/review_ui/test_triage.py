@@ -8,7 +8,7 @@ from datetime import timedelta
 import time_machine
 from sqlmodel import col, select
 
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.storage.db import Database
 from monitor.storage.tables.ops import AuditEvent
 from monitor.storage.tables.review import Decision, QueueItem

@@ -10,10 +10,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from monitor import users
+from monitor.accounts import users
 from monitor.config import Settings
-from monitor.metrics import bucket_counts, collect, parse_samples
-from monitor.scoring_worker import score_pending, store_unscored
+from monitor.ingest.backlog import score_pending, store_unscored
+from monitor.reporting.metrics import bucket_counts, collect, parse_samples
 from monitor.storage.db import Database
 from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow

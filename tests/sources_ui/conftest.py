@@ -12,7 +12,8 @@ import pytest
 
 from connectors.base import Page, SourceSpec
 from monitor.config import Settings
-from monitor.sources import Basis, add_source
+from monitor.sources.basis import Basis
+from monitor.sources.store import add_source
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
@@ -71,8 +72,8 @@ class FakeConnector:
 @pytest.fixture
 def connector(monkeypatch: pytest.MonkeyPatch) -> FakeConnector:
     fake = FakeConnector()
-    # monitor.sweep imported the function by name, so that is the binding to replace.
-    monkeypatch.setattr("monitor.sweep.get_connector", lambda name: fake)
+    # monitor.sweeps.sweep imported the function by name, so that is the binding to replace.
+    monkeypatch.setattr("monitor.sweeps.sweep.get_connector", lambda name: fake)
     return fake
 
 
