@@ -32,7 +32,7 @@ def _commands(cmd: click.Command, path: str) -> list[str]:
 
 
 def surface() -> list[str]:
-    from monitor.cli import cli as main
+    from monitor.cli.main import cli as main
 
     lines = _commands(main, "hate-monitor")
     from review_ui.access import ROUTE_ROLES

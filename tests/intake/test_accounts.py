@@ -22,8 +22,8 @@ from monitor.accounts.moderators import (
     token_hash,
 )
 from monitor.accounts.users import UserError, check_password
-from monitor.cli_context import CliContext
-from monitor.cli_intake import register
+from monitor.cli.context import CliContext
+from monitor.cli.moderators import moderators
 from monitor.config import Settings
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
@@ -102,7 +102,7 @@ def _cli(settings: Settings) -> click.Group:
     def root(ctx: click.Context) -> None:
         ctx.obj = CliContext(settings)
 
-    register(root)
+    root.add_command(moderators)
     return root
 
 

@@ -11,10 +11,9 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import func, select
 
-import monitor.cli
+import monitor.cli.context
 from monitor.audit import chain as audit
-from monitor.cli import cli
-from monitor.cli_ops import register
+from monitor.cli.main import cli
 from monitor.ingest.pipeline import process_posts
 from monitor.ops.retention import apply_retention, plan_purge
 from monitor.post import Post
@@ -157,8 +156,7 @@ async def test_retention_cli_dry_run_and_real_run(
     db: Database, config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = await seed(db)
-    monkeypatch.setattr(monitor.cli, "load_scorer", lambda obj: FakeScorer())
-    register(cli)
+    monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer())
     runner = CliRunner()
     dry = runner.invoke(cli, ["--config", str(config), "retention", "--dry-run"])
     assert dry.exit_code == 0, dry.output

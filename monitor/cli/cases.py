@@ -1,12 +1,10 @@
-"""``hate-monitor cases ...`` and ``hate-monitor stats``: thin wrappers over
-monitor.cases.lifecycle, monitor.cases.evidence_pack and monitor.reporting.stats. Wired in by
-``register(cli)`` from monitor/cli.py."""
+"""``hate-monitor cases ...``: thin wrappers over monitor.cases (lifecycle, read views,
+evidence packs)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 from pathlib import Path
 
 import click
@@ -15,17 +13,9 @@ from monitor.accounts.users import get_user
 from monitor.cases.evidence_pack import export_pack, verify_pack
 from monitor.cases.lifecycle import STATUSES, CaseError, CasePermissionError, can_work_cases
 from monitor.cases.read import case_detail, list_cases
-from monitor.cli_context import CliContext
-from monitor.reporting import stats as stats_mod
+from monitor.cli.context import obj_of
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-
-
-def _obj(ctx: click.Context) -> CliContext:
-    obj = ctx.find_object(CliContext)
-    if obj is None:
-        raise click.ClickException("internal error: no CLI context")
-    return obj
 
 
 def _acting_user(db: Database, username: str) -> User:
@@ -39,15 +29,6 @@ def _acting_user(db: Database, username: str) -> User:
     return user
 
 
-def _date(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError as err:
-        raise click.ClickException(f"{name} {value!r}: expected a date like 2026-11-28") from err
-
-
 @click.group("cases")
 def cases_group() -> None:
     """Cases and evidence packs."""
@@ -59,7 +40,7 @@ def cases_group() -> None:
 @click.pass_context
 def cases_list(ctx: click.Context, status: str | None, limit: int) -> None:
     """Cases, most recently changed first."""
-    with _obj(ctx).database().read() as session:
+    with obj_of(ctx).database().read() as session:
         rows = list_cases(session, status=status, limit=limit)
     if not rows:
         click.echo("no cases")
@@ -76,7 +57,7 @@ def cases_list(ctx: click.Context, status: str | None, limit: int) -> None:
 def cases_show(ctx: click.Context, reference: str, as_json: bool) -> None:
     """One case: summary, items, history, notes (never victim or witness details)."""
     try:
-        with _obj(ctx).database().read() as session:
+        with obj_of(ctx).database().read() as session:
             d = case_detail(session, reference)
     except CaseError as err:
         raise click.ClickException(str(err)) from err
@@ -123,7 +104,7 @@ def cases_show(ctx: click.Context, reference: str, as_json: bool) -> None:
 def cases_export(ctx: click.Context, reference: str, out: Path, justification: str,
                  recipient: str, username: str) -> None:
     """Write an evidence pack, recorded as a disclosure (DPA 2018 s62)."""
-    db = _obj(ctx).database()
+    db = obj_of(ctx).database()
     actor = _acting_user(db, username)
     if out.exists():
         raise click.ClickException(f"--out {out}: already exists; choose a new file name")
@@ -151,31 +132,3 @@ def cases_verify_pack(file: Path) -> None:
     click.echo(f"OK {file}: every file matches manifest.sha256 and every capture its "
                f"capture-time SHA-256; pack sha256 {digest} (compare with the disclosure "
                "in the audit log)")
-
-
-@click.command("stats")
-@click.option("--csv", "as_csv", is_flag=True, help="CSV for the force's returns.")
-@click.option("--since", default=None, help="First day (UTC), e.g. 2026-11-01.")
-@click.option("--until", default=None, help="Last day (UTC), inclusive.")
-@click.pass_context
-def stats_cmd(ctx: click.Context, as_csv: bool, since: str | None, until: str | None) -> None:
-    """Counts by strand, platform, source, outcome and week; queue age."""
-    lo, hi = _date(since, "--since"), _date(until, "--until")
-    with _obj(ctx).database().read() as session:
-        st = stats_mod.compute(session, since=lo, until=hi)
-    if as_csv:
-        click.echo(stats_mod.to_csv(st), nl=False)
-        return
-    click.echo(f"items {st.items_total}, decisions {st.decisions_total}, cases {st.cases_total}"
-               f" ({st.cases_cyber_enabled} cyber-enabled)")
-    click.echo(f"open items {st.open_items}, oldest open age {st.oldest_open_age_hours} h, "
-               f"median time to decision {st.median_hours_to_decision} h")
-    for name, counts in st.sections().items():
-        rows = stats_mod.ordered(counts, by_key=name.endswith("_week"))
-        click.echo(f"{stats_mod.CHART_TITLES[name]}: "
-                   + (", ".join(f"{k} {n}" for k, n in rows) or "none"))
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(cases_group)
-    cli.add_command(stats_cmd)

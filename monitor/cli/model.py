@@ -1,4 +1,4 @@
-"""CLI: ``train``, ``evaluate``, ``model list|compare|promote`` (registered by monitor/cli.py)."""
+"""CLI: ``train``, ``evaluate``, ``model list|compare|promote`` ."""
 
 from __future__ import annotations
 
@@ -7,33 +7,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlmodel import col, select
 
-from models.data.base import DataError, Example
+from models.data.base import DataError
 from monitor.classifier import versions as reg
-from monitor.cli_context import CliContext
+from monitor.classifier.labels import decision_examples
+from monitor.cli.context import CliContext
 from monitor.review.priority import PriorityWeights
-from monitor.storage.db import Database
-from monitor.storage.tables.evidence import Capture
 from monitor.storage.tables.ops import ModelVersion
-from monitor.storage.tables.review import Decision
 
 DEFAULT_DATA = Path("..") / "shared" / "data"
-
-
-def decision_examples(db: Database) -> list[Example]:
-    """Officer decisions in force as training rows: not_hate → 0, hate outcomes → 1."""
-    labels = reg.decided_labels(db)
-    rows: list[Example] = []
-    with db.read() as session:
-        strands: dict[int, list[str]] = {}
-        for d in session.exec(select(Decision).where(col(Decision.undone_at).is_(None))):
-            strands[d.capture_id] = list(d.strands)
-        for cap in session.exec(select(Capture).where(col(Capture.id).in_(list(labels)))):
-            cid = int(cap.id or 0)
-            rows.append(Example(cap.text, labels[cid], "decisions",
-                                tuple(strands.get(cid, [])) if labels[cid] else ()))
-    return rows
 
 
 def _load_model(ctx: CliContext, model: str | None) -> Any:
@@ -52,12 +34,6 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
         raise click.ClickException(f"--model {model!r}: neither a directory nor a registered "
                                    "version (see 'hate-monitor model list')")
     return reg.load_version(ctx.settings, row)
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(train)
-    cli.add_command(evaluate)
-    cli.add_command(model)
 
 
 @click.command()
