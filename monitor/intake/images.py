@@ -17,6 +17,10 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from monitor.audit import chain as audit
+from monitor.storage.db import Database
+from monitor.storage.tables.reports import Screenshot
+
 MAX_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 8000
 MAX_PIXELS = 40_000_000
@@ -131,3 +135,15 @@ def clean_all(files: list[tuple[bytes, str | None]]) -> list[CleanImage]:
     if len(files) > MAX_SCREENSHOTS:
         raise ScreenshotError(f"at most {MAX_SCREENSHOTS} screenshots per report, got {len(files)}")
     return [clean_screenshot(data, name) for data, name in files]
+
+
+def consult_screenshot(db: Database, shot_id: int, *, actor: str) -> Screenshot | None:
+    """A stored screenshot, its viewing audited: viewing evidence is a consultation (DPA 2018
+    s62)."""
+    with db.write() as s:
+        shot = s.get(Screenshot, shot_id)
+        if shot is not None:
+            audit.record(s, actor=actor, action="consult",
+                         object_type="screenshot", object_id=shot_id,
+                         details={"report_id": shot.report_id, "sha256": shot.sha256})
+        return shot

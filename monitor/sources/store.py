@@ -72,6 +72,8 @@ def add_source(
     backfill_limit: int = 200,
     include_terms: list[str] | None = None,
     exclude_terms: list[str] | None = None,
+    jitter_s: int = 60,
+    enabled: bool = True,
 ) -> Source:
     if connector not in CONNECTORS:
         raise SourceError(
@@ -93,6 +95,8 @@ def add_source(
         backfill_limit=backfill_limit,
         include_terms=list(include_terms or []),
         exclude_terms=list(exclude_terms or []),
+        jitter_s=jitter_s,
+        enabled=enabled,
     )
     if basis is not None:
         src.basis_reference = basis.reference

@@ -13,8 +13,8 @@ from sqlmodel import select
 from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision, QueueItem
-from review_ui import views_stats
 from review_ui.middlewares import DeskError
+from review_ui.views import stats as views_stats
 from tests.cases.conftest import World
 
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)

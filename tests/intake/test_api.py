@@ -13,9 +13,9 @@ from monitor.intake.reports import PLATFORMS
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken, Report
-from review_ui import api_v1
-from review_ui.intake_hooks import INTAKE
-from review_ui.openapi_intake import OPENAPI
+from review_ui.api import v1 as api_v1
+from review_ui.api.openapi import OPENAPI
+from review_ui.keys import INTAKE
 from tests.intake.conftest import Client, png_bytes
 
 # Only a string in the report: the tests never contact the platform.

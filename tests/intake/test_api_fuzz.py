@@ -17,7 +17,7 @@ from monitor.accounts.moderators import create_token
 from monitor.config import Settings
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from review_ui.intake_hooks import INTAKE
+from review_ui.keys import INTAKE
 from tests.intake.conftest import build_app
 from tests.support import FakeScorer
 

@@ -21,9 +21,8 @@ from monitor.storage.tables.evidence import Capture
 from monitor.storage.tables.reports import Report
 from monitor.storage.tables.review import QueueItem
 from monitor.storage.tables.sources import Source
-from review_ui.app import create_app
-from review_ui.intake_hooks import INTAKE
-from review_ui.intake_wiring import make_fetcher
+from review_ui.app import create_app, make_fetcher
+from review_ui.keys import INTAKE
 from tests.intake.conftest import Client
 from tests.resolve.conftest import FakePlatform, fixture_json
 from tests.support import FakeScorer

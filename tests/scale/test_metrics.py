@@ -18,7 +18,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
-from review_ui.views_metrics import METRICS_TOKEN
+from review_ui.keys import METRICS_TOKEN
 from tests.support import FakeScorer, make_post
 
 Client = TestClient[Any, Any]

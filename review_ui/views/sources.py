@@ -39,14 +39,11 @@ from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
 from review_ui.views.common import current_user, int_param
-from review_ui.views_cases import register
 
 log = logging.getLogger(__name__)
 ADMIN = frozenset({"admin"})
 Form = MultiDictProxy[str | Any]
 
-# Background "run now" sweeps started by this process (when no scheduler runs here), by source.
-SWEEPS = web.AppKey("source_sweeps", dict[int, asyncio.Task[None]])
 
 MAX_JITTER_S = 86_400
 MAX_BACKFILL = 100_000
@@ -253,11 +250,8 @@ async def create(request: web.Request) -> web.StreamResponse:
                 target=cols["target"], actor=user.username, basis=basis,
                 base_url=cols["base_url"], schedule=cols["schedule"],
                 backfill_limit=cols["backfill_limit"], include_terms=cols["include_terms"],
-                exclude_terms=cols["exclude_terms"])
-            src.jitter_s = cols["jitter_s"]
-            src.enabled = cols["enabled"]
-            s.add(src)
-            s.flush()
+                exclude_terms=cols["exclude_terms"], jitter_s=cols["jitter_s"],
+                enabled=cols["enabled"])
             return src.id or 0
 
     try:
@@ -332,7 +326,7 @@ async def run_now(request: web.Request) -> web.StreamResponse:
     if handle is not None and handle.running:
         handle.run_now(sid)
         return redirect(back + "queued")
-    sweeps = request.app[SWEEPS]
+    sweeps = request.app[keys.SWEEPS]
     holder: str | None = await db.run(holder_of, db, sid)
     if (sid in sweeps and not sweeps[sid].done()) or holder is not None:
         return redirect(back + "running")
@@ -363,10 +357,10 @@ async def run_now(request: web.Request) -> web.StreamResponse:
     return redirect(back + "started")
 
 
-async def _stop_sweeps(app: web.Application) -> None:
+async def stop_sweeps(app: web.Application) -> None:
     """On shutdown, before the database and HTTP session close under a running sweep (its
     cursor is saved per page, so a cancelled sweep resumes where it stopped)."""
-    tasks = list(app[SWEEPS].values())
+    tasks = list(app[keys.SWEEPS].values())
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
@@ -383,9 +377,3 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/sources/{source_id}/disable", disable, ADMIN, "source_disable"),
     Route("POST", "/sources/{source_id}/run", run_now, DESK, "source_run"),
 )
-
-
-def setup_routes(app: web.Application) -> None:
-    register(app, ROUTES)
-    app[SWEEPS] = {}
-    app.on_shutdown.append(_stop_sweeps)

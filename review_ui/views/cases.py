@@ -26,7 +26,7 @@ from monitor.review.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from review_ui import keys
-from review_ui.access import DESK, ROUTE_ROLES, Route
+from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
 from review_ui.views.common import current_user
@@ -34,12 +34,6 @@ from review_ui.views.common import current_user
 T = TypeVar("T")
 Form = MultiDictProxy[str | Any]
 
-
-def register(app: web.Application, routes: Sequence[Route]) -> None:
-    """Add routes with their roles to the app's single access table (see review_ui.access)."""
-    roles = app[ROUTE_ROLES]
-    for r in routes:
-        roles[app.router.add_route(r.method, r.path, r.handler, name=r.name)] = r.roles
 
 
 def _db(request: web.Request) -> Database:
@@ -320,7 +314,3 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/cases/{reference}/export", export_form, DESK, "case_export_form"),
     Route("POST", "/cases/{reference}/export", export, DESK, "case_export"),
 )
-
-
-def setup_routes(app: web.Application) -> None:
-    register(app, ROUTES)

@@ -15,7 +15,6 @@ from review_ui import keys
 from review_ui.access import Route
 from review_ui.render import render
 from review_ui.views.common import current_user
-from review_ui.views_cases import register
 
 ADMIN = frozenset({"admin"})
 
@@ -39,21 +38,12 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
                   status=400 if errors else 200)
 
 
-def _export(db: Database, f: audit_log.AuditFilter, actor: str) -> str:
-    with db.write() as s:
-        # Handing the log out is itself logged, with the filter that was used.
-        audit.record(s, actor=actor, action="audit.export", object_type="audit_log",
-                     details={"filter": f.query()})
-    with db.read() as s:
-        return "".join(audit_log.iter_csv(s, f))
-
-
 async def audit_csv(request: web.Request) -> web.StreamResponse:
     f, errors = audit_log.parse_filter(request.query)
     if errors:
         return await audit_page(request)
     db = request.app[keys.DB]
-    body = await db.run(_export, db, f, current_user(request).username)
+    body = await db.run(audit_log.export_csv, db, f, actor=current_user(request).username)
     name = f"hate-monitor-audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     return web.Response(text=body, content_type="text/csv", charset="utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -63,7 +53,3 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/audit", audit_page, ADMIN, "audit"),
     Route("GET", "/audit.csv", audit_csv, ADMIN, "audit_csv"),
 )
-
-
-def setup_routes(app: web.Application) -> None:
-    register(app, ROUTES)

@@ -6,8 +6,6 @@ reports."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from monitor.accounts.moderators import (
@@ -20,7 +18,7 @@ from monitor.accounts.moderators import (
     revoke_token,
 )
 from monitor.accounts.users import MIN_PASSWORD, UserError
-from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
+from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError, consult_screenshot
 from monitor.intake.reports import PLATFORMS, ReportInvalid, parse_report
 from monitor.intake.status import (
     FeedbackError,
@@ -32,14 +30,13 @@ from monitor.intake.status import (
 )
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from monitor.storage.tables.reports import ApiToken, Screenshot
+from monitor.storage.tables.reports import ApiToken
 from monitor.storage.tables.review import QueueItem
 from review_ui import keys
-from review_ui.access import DESK, PUBLIC, ROUTE_ROLES, Route
-from review_ui.intake_hooks import ModelUnavailable, hooks, submit
+from review_ui.access import DESK, PUBLIC, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
-from review_ui.views.common import current_user
+from review_ui.views.common import ModelUnavailable, current_user, submit
 
 MODERATOR = frozenset({"moderator"})
 FORM_FIELDS = ("url", "text", "platform", "group", "reason", "author")
@@ -264,22 +261,10 @@ async def item_feedback(request: web.Request) -> web.StreamResponse:
     return redirect(f"/intake/items/{item_id}/reports")
 
 
-def _screenshot(db: Database, shot_id: int, officer: User) -> Screenshot | None:
-    from monitor.audit import chain as audit
-
-    with db.write() as s:
-        shot = s.get(Screenshot, shot_id)
-        if shot is not None:
-            # Viewing evidence is a consultation (DPA 2018 s62).
-            audit.record(s, actor=officer.username, action="consult",
-                         object_type="screenshot", object_id=shot_id,
-                         details={"report_id": shot.report_id, "sha256": shot.sha256})
-        return shot
-
-
 async def screenshot(request: web.Request) -> web.StreamResponse:
     db = request.app[keys.DB]
-    shot = await db.run(_screenshot, db, int_param(request, "shot_id"), current_user(request))
+    shot = await db.run(consult_screenshot, db, int_param(request, "shot_id"),
+                        actor=current_user(request).username)
     if shot is None:
         raise web.HTTPNotFound()
     return web.Response(body=shot.data, content_type=shot.content_type, headers={
@@ -302,17 +287,3 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/intake/items/{item_id}/feedback", item_feedback, DESK, "intake_feedback"),
     Route("GET", "/intake/screenshots/{shot_id}", screenshot, DESK, "intake_screenshot"),
 )
-
-
-def add_routes(app: web.Application, routes: tuple[Route, ...]) -> None:
-    """Register routes with their roles in the desk's access table (deny by default)."""
-    roles: dict[Any, frozenset[str]] = app[ROUTE_ROLES]
-    for route in routes:
-        registered = app.router.add_route(route.method, route.path, route.handler,
-                                          name=route.name)
-        roles[registered] = route.roles
-
-
-def setup_routes(app: web.Application) -> None:
-    hooks(app)
-    add_routes(app, ROUTES)

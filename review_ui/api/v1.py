@@ -25,9 +25,9 @@ from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken
 from review_ui import keys
 from review_ui.access import PUBLIC, Route
-from review_ui.intake_hooks import INTAKE, ModelUnavailable, hooks, submit
-from review_ui.openapi_intake import OPENAPI
-from review_ui.views_intake import add_routes
+from review_ui.api.openapi import OPENAPI
+from review_ui.keys import INTAKE
+from review_ui.views.common import ModelUnavailable, submit
 
 PREFIX = "/api/v1/"
 FIELDS = frozenset({"url", "text", "platform", "group", "reason", "author", "screenshots"})
@@ -233,8 +233,3 @@ ROUTES: tuple[Route, ...] = (
           "api_v1_get_report"),
     Route("GET", "/api/v1/openapi.json", openapi, PUBLIC, "api_v1_openapi"),
 )
-
-
-def setup_routes(app: web.Application) -> None:
-    hooks(app)
-    add_routes(app, ROUTES)

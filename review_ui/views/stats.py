@@ -14,7 +14,6 @@ from review_ui import keys
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError
 from review_ui.render import render
-from review_ui.views_cases import register
 
 
 def _day(request: web.Request, name: str) -> date | None:
@@ -71,7 +70,3 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/stats", stats_page, DESK, "stats"),
     Route("GET", "/stats.csv", stats_csv, DESK, "stats_csv"),
 )
-
-
-def setup_routes(app: web.Application) -> None:
-    register(app, ROUTES)

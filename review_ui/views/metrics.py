@@ -8,26 +8,23 @@ configured only admins get in. The figures are counts, never post content or per
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 
 from aiohttp import web
 
-from monitor.reporting.metrics import CONTENT_TYPE, MetricsCache
+from monitor.reporting.metrics import CONTENT_TYPE
 from review_ui import keys
-from review_ui.access import PUBLIC, ROUTE_ROLES
+from review_ui.access import PUBLIC, Route
 
 TOKEN_ENV = "HATE_MONITOR_METRICS_TOKEN"  # noqa: S105 (a variable name, not a secret)
-METRICS_CACHE = web.AppKey("metrics_cache", MetricsCache)
-METRICS_TOKEN = web.AppKey("metrics_token", str)
 
 
 def _authorised(request: web.Request) -> bool:
     user = request.get(keys.USER)
     if user is not None and user.role == "admin":
         return True
-    token = request.app[METRICS_TOKEN]
+    token = request.app[keys.METRICS_TOKEN]
     header = request.headers.get("Authorization", "")
     scheme, _, presented = header.partition(" ")
     return bool(token) and scheme.lower() == "bearer" and secrets.compare_digest(
@@ -40,18 +37,9 @@ async def metrics(request: web.Request) -> web.StreamResponse:
         return web.Response(status=401, text="metrics need an admin session or a bearer token\n",
                             headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
     db = request.app[keys.DB]
-    cache = request.app[METRICS_CACHE]
+    cache = request.app[keys.METRICS_CACHE]
     body = await db.run(cache.get, db, now=time.monotonic())
     return web.Response(body=body.encode(), headers={"Content-Type": CONTENT_TYPE})
 
 
-def setup_routes(app: web.Application, *, token: str | None = None) -> None:
-    """Register ``GET /metrics``. Call after ``create_app`` has filled ``ROUTE_ROLES``.
-
-    ``token`` defaults to the ``HATE_MONITOR_METRICS_TOKEN`` environment variable."""
-    if token is None:
-        token = os.environ.get(TOKEN_ENV, "")
-    app[METRICS_TOKEN] = token.strip()
-    app[METRICS_CACHE] = MetricsCache()
-    route = app.router.add_route("GET", "/metrics", metrics, name="metrics")
-    app[ROUTE_ROLES][route] = PUBLIC
+ROUTES: tuple[Route, ...] = (Route("GET", "/metrics", metrics, PUBLIC, "metrics"),)

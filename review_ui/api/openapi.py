@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document of the bot API, written by hand (tests keep it in step with the
-validators in ``monitor.intake.reports`` and the routes in ``review_ui.api_v1``)."""
+validators in ``monitor.intake.reports`` and the routes in ``review_ui.api.v1``)."""
 
 from __future__ import annotations
 
