@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 import aiohttp
 
-from monitor.post import Post
+from connectors.post import Post
 
 
 class ConnectorError(Exception):

@@ -47,7 +47,7 @@ from connectors.http import (
     ratelimit_parser,
     request,
 )
-from monitor.post import Post
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 # Rate-limit budget per host, shared by every instance in the process (see Pacer).

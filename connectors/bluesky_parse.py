@@ -14,8 +14,8 @@ from typing import Any
 
 from connectors.base import MalformedResponse
 from connectors.http import item_raw, parse_iso8601_utc
+from connectors.post import Post
 from connectors.text import clean_text
-from monitor.post import Post
 
 PLATFORM = "bluesky"
 REPOST = "app.bsky.feed.defs#reasonRepost"

@@ -42,7 +42,7 @@ from connectors.discourse_client import Forum, require_base
 from connectors.discourse_parse import post_key
 from connectors.discourse_topics import listed_topics, topic_pages
 from connectors.http import RetryPolicy, Walk, int_option
-from monitor.post import Post
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 _CATEGORY = re.compile(r"^(?:([a-z0-9][a-z0-9_-]*)/)?(\d+)$", re.IGNORECASE)

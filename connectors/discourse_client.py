@@ -16,7 +16,7 @@ import aiohttp
 from connectors.base import MalformedResponse, PermanentError, SourceSpec
 from connectors.discourse_parse import parse_post
 from connectors.http import Response, RetryPolicy, credentials_for_host, request
-from monitor.post import Post
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 BATCH = 20  # Discourse serves at most 20 posts per post_ids[] request

@@ -14,8 +14,8 @@ from urllib.parse import quote, urlsplit
 
 from connectors.base import MalformedResponse
 from connectors.http import item_raw, parse_iso8601_utc
+from connectors.post import Post
 from connectors.text import html_to_text
-from monitor.post import Post
 
 PLATFORM = "discourse"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from connectors.base import MalformedResponse, Page, PermanentError
 from connectors.discourse_client import Forum
-from monitor.post import Post
+from connectors.post import Post
 
 MAX_TOPICS_REMEMBERED = 1000
 

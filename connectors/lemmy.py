@@ -36,7 +36,7 @@ import aiohttp
 from connectors.base import MalformedResponse, Page, PermanentError, RateLimited, SourceSpec
 from connectors.http import Response, RetryPolicy, Walk, excerpt, request
 from connectors.lemmy_parse import item_id, parse_comment, parse_post, site_info
-from monitor.post import Post
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 

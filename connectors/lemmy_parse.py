@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from connectors.base import MalformedResponse
 from connectors.http import item_raw
+from connectors.post import Post
 from connectors.text import clean_text
-from monitor.post import Post
 
 
 def lemmy_time(value: object, *, source: str, what: str) -> datetime:

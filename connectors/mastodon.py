@@ -52,7 +52,7 @@ from connectors.http import (
     request,
 )
 from connectors.mastodon_parse import parse_status, status_key
-from monitor.post import Post
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 # Rate-limit budget per host, shared by every instance in the process (see Pacer).

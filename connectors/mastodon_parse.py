@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from connectors.base import MalformedResponse
 from connectors.http import item_raw, parse_iso8601_utc
+from connectors.post import Post
 from connectors.text import clean_text, html_to_text
-from monitor.post import Post
 
 log = logging.getLogger(__name__)
 PLATFORM = "mastodon"

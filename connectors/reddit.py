@@ -43,8 +43,8 @@ from connectors.http import (
     ratelimit_parser,
     request,
 )
+from connectors.post import Post
 from connectors.reddit_parse import id_key, parse_thing
-from monitor.post import Post
 
 log = logging.getLogger(__name__)
 # Rate-limit budget per host, shared by every instance in the process (see Pacer).

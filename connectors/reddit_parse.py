@@ -13,8 +13,8 @@ from typing import Any
 
 from connectors.base import MalformedResponse
 from connectors.http import epoch_utc, item_raw
+from connectors.post import Post
 from connectors.text import clean_text, html_to_text
-from monitor.post import Post
 
 PLATFORM = "reddit"
 SITE = "https://www.reddit.com"

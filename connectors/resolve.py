@@ -27,6 +27,7 @@ import aiohttp
 
 from connectors.base import ConnectorError
 from connectors.http import redact_url
+from connectors.post import Post
 from connectors.resolve_hosts import (
     BLUESKY_HOSTS,
     REDDIT_HOSTS,
@@ -40,7 +41,6 @@ from connectors.resolve_hosts import (
 )
 from connectors.resolve_platforms import FETCHERS, Call, Target
 from monitor.config import Settings
-from monitor.post import Post
 
 log = logging.getLogger(__name__)
 

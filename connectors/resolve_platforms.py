@@ -19,12 +19,12 @@ import aiohttp
 from connectors import bluesky_parse, discourse_parse, lemmy_parse, mastodon_parse, reddit_parse
 from connectors.base import AuthFailed, MalformedResponse
 from connectors.http import Response
+from connectors.post import Post
 from connectors.resolve_http import fetch
 from connectors.telegram import to_post
 from connectors.telegram_parse import parse_page
 from connectors.youtube_parse import comment_post
 from monitor.config import Settings
-from monitor.post import Post
 from monitor.sources import credentials_for
 
 APPVIEW = "https://public.api.bsky.app"

@@ -35,6 +35,7 @@ import aiohttp
 
 from connectors.base import MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.http import Response, RetryPolicy, parse_http_date, request
+from connectors.post import Post, sha256_hex
 from connectors.rss_parse import (
     entry_author,
     entry_language,
@@ -43,7 +44,6 @@ from connectors.rss_parse import (
     entry_time,
     parse_feed,
 )
-from monitor.post import Post, sha256_hex
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ import aiohttp
 
 from connectors.base import Page, PermanentError, SourceSpec
 from connectors.http import Response, RetryPolicy, Walk, request
+from connectors.post import Post
 from connectors.telegram_parse import CHANNEL, ChannelPage, Message, parse_page
-from monitor.post import Post
 
 log = logging.getLogger(__name__)
 

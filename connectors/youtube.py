@@ -35,8 +35,8 @@ import aiohttp
 
 from connectors.base import AuthFailed, MalformedResponse, Page, PermanentError, SourceSpec
 from connectors.http import Response, RetryPolicy, Walk, request
+from connectors.post import Post
 from connectors.youtube_parse import comment_post, raise_for_error, thread_parts
-from monitor.post import Post
 
 log = logging.getLogger(__name__)
 

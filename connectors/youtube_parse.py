@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 
 from connectors.base import AuthFailed, MalformedResponse, PermanentError, RateLimited
 from connectors.http import Response, excerpt, item_raw, parse_iso8601_utc, redact
+from connectors.post import Post
 from connectors.text import html_to_text
-from monitor.post import Post
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 QUOTA_REASONS = frozenset(

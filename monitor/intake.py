@@ -26,12 +26,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from connectors.base import ConnectorError
+from connectors.post import Post, sha256_hex
 from models.types import Prediction, Scorer
 from monitor import audit
 from monitor.intake_images import CleanImage, clean_all
 from monitor.intake_status import apply_boost, track_record
 from monitor.pipeline import PostKey, known_keys, score_posts, store_batch, unique_new
-from monitor.post import Post, sha256_hex
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.models import Capture, QueueItem, User

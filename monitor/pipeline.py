@@ -17,9 +17,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from connectors.post import Post
 from models.types import Prediction, Scorer
 from monitor import audit, tool_version
-from monitor.post import Post
 from monitor.priority import PriorityWeights, priority
 from monitor.storage.db import Database
 from monitor.storage.models import Capture, Payload, QueueItem, Score

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
+from connectors.post import Post
 from models.types import Prediction, Scorer
 from monitor import metrics
 from monitor.metrics import bucket_counts
@@ -40,7 +41,6 @@ from monitor.pipeline import (
     post_key,
     record_collection,
 )
-from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.models import Capture, QueueItem, Score

@@ -20,13 +20,13 @@ from connectors.base import (
     PermanentError,
     RateLimited,
 )
+from connectors.post import Post
 from connectors.registry import get_connector
 from models.types import Scorer
 from monitor import audit
 from monitor.config import Settings
 from monitor.model_registry import shadow_scorers
 from monitor.pipeline import process_posts
-from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.scoring_worker import store_unscored
 from monitor.sources import basis_problem, get_source, spec_for

@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from aiohttp import web
 from sqlmodel import col, select
 
+from connectors.post import Post
 from connectors.resolve import fetch_post_by_url
 from connectors.resolve_hosts import Resolver, allowed_hosts_from, system_resolve
 from monitor.intake import CanonicalFetcher
-from monitor.post import Post
 from monitor.storage.db import Database
 from monitor.storage.models import Source
 from review_ui import keys

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connectors.post import Post
 from monitor import cases
 from monitor.decisions import DecisionInput, record_decision, undo_decision
 from monitor.pipeline import process_posts_sync, score_posts, store_batch
-from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.models import Source, User

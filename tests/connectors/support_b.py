@@ -14,8 +14,8 @@ import pytest
 from sqlmodel import select
 
 from connectors.base import Connector, Page
+from connectors.post import Post
 from monitor.config import Settings
-from monitor.post import Post
 from monitor.sources import Basis, add_source
 from monitor.storage.db import Database
 from monitor.storage.models import Capture, Source

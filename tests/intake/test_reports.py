@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import col, func, select
 
 from connectors.base import PermanentError
+from connectors.post import Post
 from monitor.intake import MODERATOR_COPY_TYPE, submit_report
 from monitor.intake_images import ScreenshotError
 from monitor.pipeline import process_posts_sync
-from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.models import AuditEvent, Capture, QueueItem, User

@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import monitor.cli
+from connectors.post import Post
 from monitor import audit
 from monitor.cli import cli
 from monitor.cli_ops import register
 from monitor.pipeline import process_posts
-from monitor.post import Post
 from monitor.priority import PriorityWeights
 from monitor.retention import apply_retention, plan_purge
 from monitor.storage.db import Database

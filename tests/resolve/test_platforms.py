@@ -12,9 +12,9 @@ import pytest
 
 from connectors import resolve, resolve_platforms
 from connectors.http import item_raw
+from connectors.post import Post
 from connectors.resolve import fetch_post_by_url
 from monitor.config import Settings
-from monitor.post import Post
 from tests.resolve.conftest import FakePlatform, fixture_json, fixture_text
 
 ALLOWED = frozenset({"social.example", "forum.example", "lemmy.example"})
