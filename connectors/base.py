@@ -8,6 +8,7 @@ the scheduler owns backoff after ``RateLimited`` or repeated ``SourceUnavailable
 
 from __future__ import annotations
 
+import random
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -69,6 +70,29 @@ class Page:
     skipped: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"RetryPolicy.max_attempts must be >= 1, got {self.max_attempts}")
+        if self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError(
+                f"RetryPolicy delays must be >= 0, got {self.base_delay}, {self.max_delay}"
+            )
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Full-jitter delay before retry number ``attempt`` (1-based)."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return (rng or random).uniform(0.0, cap)
+
+
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+
+
 class Connector(Protocol):
     """Reads one kind of platform. Implementations hold no per-source state."""
 
@@ -84,3 +108,29 @@ class Connector(Protocol):
     ) -> AsyncIterator[Page]:
         """Yield pages newer than ``cursor`` (or up to ``backfill_limit`` posts on a first run)."""
         ...
+
+
+def int_option(
+    options: Mapping[str, Any], key: str, default: int, low: int, high: int, *, source: str
+) -> int:
+    """A whole-number source option within [low, high]; options arrive as text from the CLI."""
+    value = options.get(key, default)
+    try:
+        number = int(str(value).strip())
+    except ValueError as err:
+        raise PermanentError(
+            f"{source}: option {key} must be a whole number {low}-{high}, not {value!r}"
+        ) from err
+    return max(low, min(high, number))
+
+
+def bool_option(options: Mapping[str, Any], key: str, default: bool, *, source: str) -> bool:
+    value = options.get(key, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise PermanentError(f"{source}: option {key} must be true or false, not {value!r}")

@@ -8,14 +8,14 @@ import importlib
 from connectors.base import Connector
 
 CONNECTORS: dict[str, str] = {
-    "mastodon": "connectors.mastodon:MastodonConnector",
-    "bluesky": "connectors.bluesky:BlueskyConnector",
-    "reddit": "connectors.reddit:RedditConnector",
-    "discourse": "connectors.discourse:DiscourseConnector",
-    "lemmy": "connectors.lemmy:LemmyConnector",
-    "telegram": "connectors.telegram:TelegramConnector",
-    "rss": "connectors.rss:RssConnector",
-    "youtube": "connectors.youtube:YouTubeConnector",
+    "mastodon": "connectors.mastodon.connector:MastodonConnector",
+    "bluesky": "connectors.bluesky.connector:BlueskyConnector",
+    "reddit": "connectors.reddit.connector:RedditConnector",
+    "discourse": "connectors.discourse.connector:DiscourseConnector",
+    "lemmy": "connectors.lemmy.connector:LemmyConnector",
+    "telegram": "connectors.telegram.connector:TelegramConnector",
+    "rss": "connectors.rss.connector:RssConnector",
+    "youtube": "connectors.youtube.connector:YouTubeConnector",
 }
 
 

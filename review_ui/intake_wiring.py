@@ -14,8 +14,8 @@ from aiohttp import web
 from sqlmodel import col, select
 
 from connectors.post import Post
-from connectors.resolve import fetch_post_by_url
-from connectors.resolve_hosts import Resolver, allowed_hosts_from, system_resolve
+from connectors.resolve.dispatch import fetch_post_by_url
+from connectors.resolve.hosts import Resolver, allowed_hosts_from, system_resolve
 from monitor.intake import CanonicalFetcher
 from monitor.storage.db import Database
 from monitor.storage.models import Source

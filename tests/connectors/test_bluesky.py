@@ -11,17 +11,18 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-import connectors.bluesky as bluesky_module
+import connectors.bluesky.connector as bluesky_module
 from connectors.base import (
     AuthFailed,
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.bluesky import BlueskyConnector
-from connectors.http import RetryPolicy, item_raw
+from connectors.bluesky.connector import BlueskyConnector
+from connectors.http.parse import item_raw
 from tests.connectors.conftest import (
     FakePlatform,
     FakeSleep,
@@ -414,7 +415,7 @@ async def test_recorded_search_parse(fake_platform, http_session, connector):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from connectors.bluesky_parse import parse_post  # noqa: E402
+from connectors.bluesky.parse import parse_post  # noqa: E402
 from connectors.text import MAX_TEXT  # noqa: E402
 from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
 

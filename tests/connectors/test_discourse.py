@@ -15,11 +15,12 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.discourse import DiscourseConnector
-from connectors.http import RetryPolicy, item_raw
+from connectors.discourse.connector import DiscourseConnector
+from connectors.http.parse import item_raw
 from tests.connectors.conftest import (
     FakePlatform,
     FakeSleep,
@@ -389,7 +390,7 @@ async def test_recorded_category_listing(fake_platform, http_session, connector)
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from connectors.discourse_parse import parse_post  # noqa: E402
+from connectors.discourse.parse import parse_post  # noqa: E402
 from connectors.text import MAX_TEXT  # noqa: E402
 from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
 

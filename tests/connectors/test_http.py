@@ -16,23 +16,25 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceUnavailable,
 )
-from connectors.http import (
-    HealthLog,
+from connectors.http.client import (
     Pacer,
     RateLimitState,
     Response,
-    RetryPolicy,
+    ratelimit_parser,
+    redact_url,
+    request,
+)
+from connectors.http.health import HealthLog
+from connectors.http.parse import (
     is_newer,
     item_raw,
     parse_http_date,
     parse_iso8601_utc,
     parse_link_header,
     parse_retry_after,
-    ratelimit_parser,
-    redact_url,
-    request,
 )
 from tests.connectors.conftest import FakeClock, FakePlatform, FakeSleep, Reply
 
@@ -328,7 +330,7 @@ def test_fake_sleep_advances_clock():
 
 # --------------------------------------------------------------------------- Walk cursor
 
-from connectors.http import Walk  # noqa: E402
+from connectors.http.walk import Walk  # noqa: E402
 
 
 def test_walk_first_run_limit_sets_mark_even_at_zero():
@@ -417,7 +419,7 @@ async def test_oversized_body_refused(fake_platform, http_session):
 
 
 def test_options_from_text():
-    from connectors.http import bool_option, int_option
+    from connectors.base import bool_option, int_option
 
     assert int_option({"limit": " 25 "}, "limit", 40, 1, 40, source="s") == 25
     assert int_option({"limit": "400"}, "limit", 40, 1, 40, source="s") == 40

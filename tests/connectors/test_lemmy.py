@@ -16,12 +16,12 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import RetryPolicy
-from connectors.lemmy import LemmyConnector, parse_target
-from connectors.lemmy_parse import lemmy_time, parse_comment, parse_post, site_info
+from connectors.lemmy.connector import LemmyConnector, parse_target
+from connectors.lemmy.parse import lemmy_time, parse_comment, parse_post, site_info
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
 from tests.connectors.support_b import (
     assert_no_loss,

@@ -11,17 +11,19 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-import connectors.mastodon as mastodon_module
+import connectors.mastodon.connector as mastodon_module
 from connectors.base import (
     AuthFailed,
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import RetryPolicy, Walk, item_raw
-from connectors.mastodon import MastodonConnector
+from connectors.http.parse import item_raw
+from connectors.http.walk import Walk
+from connectors.mastodon.connector import MastodonConnector
 from tests.connectors.conftest import (
     FakePlatform,
     FakeSleep,
@@ -400,7 +402,7 @@ async def test_recorded_instance_disables_live_feeds(fake_platform, http_session
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from connectors.mastodon_parse import parse_status  # noqa: E402
+from connectors.mastodon.parse import parse_status  # noqa: E402
 from connectors.text import MAX_TEXT  # noqa: E402
 from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
 

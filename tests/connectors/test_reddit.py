@@ -12,17 +12,18 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-import connectors.reddit as reddit_module
+import connectors.reddit.connector as reddit_module
 from connectors.base import (
     AuthFailed,
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import RetryPolicy, item_raw
-from connectors.reddit import RedditConnector
+from connectors.http.parse import item_raw
+from connectors.reddit.connector import RedditConnector
 from tests.connectors.conftest import (
     FakePlatform,
     FakeSleep,
@@ -381,7 +382,7 @@ async def test_recorded_token_shape(fake_platform, http_session, connector):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from connectors.reddit_parse import parse_thing  # noqa: E402
+from connectors.reddit.parse import parse_thing  # noqa: E402
 from connectors.text import MAX_TEXT  # noqa: E402
 from tests.connectors.conftest import assert_readable, hostile_text  # noqa: E402
 

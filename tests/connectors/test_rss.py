@@ -17,12 +17,12 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import RetryPolicy
-from connectors.rss import RssConnector, feed_url
-from connectors.rss_parse import entry_raw, entry_text, parse_feed
+from connectors.rss.connector import RssConnector, feed_url
+from connectors.rss.parse import entry_raw, entry_text, parse_feed
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
 from tests.connectors.support_b import (
     captures,

@@ -16,12 +16,12 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import RetryPolicy
-from connectors.telegram import TelegramConnector, parse_target
-from connectors.telegram_parse import parse_message, parse_page, post_ref
+from connectors.telegram.connector import TelegramConnector, parse_target
+from connectors.telegram.parse import parse_message, parse_page, post_ref
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
 from tests.connectors.support_b import (
     assert_no_loss,

@@ -16,12 +16,13 @@ from connectors.base import (
     MalformedResponse,
     PermanentError,
     RateLimited,
+    RetryPolicy,
     SourceSpec,
     SourceUnavailable,
 )
-from connectors.http import Response, RetryPolicy
-from connectors.youtube import YouTubeConnector, parse_target
-from connectors.youtube_parse import comment_post, thread_parts, until_quota_reset
+from connectors.http.client import Response
+from connectors.youtube.connector import YouTubeConnector, parse_target
+from connectors.youtube.parse import comment_post, thread_parts, until_quota_reset
 from tests.connectors.conftest import (
     FakePlatform,
     FakeSleep,

@@ -7,8 +7,8 @@ import logging
 import aiohttp
 import pytest
 
-from connectors.resolve import fetch_post_by_url, recognise
-from connectors.resolve_hosts import allowed_hosts_from, check_url, resolves_public
+from connectors.resolve.dispatch import fetch_post_by_url, recognise
+from connectors.resolve.hosts import allowed_hosts_from, check_url, resolves_public
 from monitor.config import Settings
 from tests.resolve.conftest import FakePlatform, fixture_json, resolver
 

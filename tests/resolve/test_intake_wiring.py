@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from connectors.http import item_raw
+from connectors.http.parse import item_raw
 from monitor.config import Settings
 from monitor.intake import MODERATOR_COPY_TYPE
 from monitor.intake_accounts import create_token

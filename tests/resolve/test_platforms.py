@@ -10,10 +10,10 @@ from typing import Any
 import aiohttp
 import pytest
 
-from connectors import resolve, resolve_platforms
-from connectors.http import item_raw
+from connectors.http.parse import item_raw
 from connectors.post import Post
-from connectors.resolve import fetch_post_by_url
+from connectors.resolve import dispatch, platforms
+from connectors.resolve.dispatch import fetch_post_by_url
 from monitor.config import Settings
 from tests.resolve.conftest import FakePlatform, fixture_json, fixture_text
 
@@ -28,7 +28,7 @@ async def fetch(http: aiohttp.ClientSession, fake: FakePlatform, url: str,
 
 @pytest.fixture(autouse=True)
 def _fresh_tokens() -> None:
-    resolve_platforms._TOKENS.clear()
+    platforms._TOKENS.clear()
 
 
 def mastodon_status() -> dict[str, Any]:
@@ -97,7 +97,7 @@ async def test_slow_platform_is_given_up(
     http: aiohttp.ClientSession, fake: FakePlatform, settings: Settings,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(resolve, "TOTAL_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(dispatch, "TOTAL_TIMEOUT_S", 0.2)
     fake.on("/api/v1/statuses/5", mastodon_status(), delay=2.0)
     with caplog.at_level(logging.INFO, logger="connectors.resolve"):
         assert await fetch(http, fake, "https://social.example/@alice/5", settings) is None
