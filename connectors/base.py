@@ -4,6 +4,9 @@ A connector is given the process's shared ``aiohttp.ClientSession``, a ``SourceS
 cursor stored for that source, and yields ``Page``s: the posts of one platform page and the cursor
 to store *after* those posts are safely in the database. The sweep owns storing and the cursor;
 the scheduler owns backoff after ``RateLimited`` or repeated ``SourceUnavailable``.
+
+Also here: ``Target`` (the post a reported URL names, see ``connectors.resolve``), ``RetryPolicy``
+and the readers of a source's options, which every connector shares.
 """
 
 from __future__ import annotations
@@ -68,6 +71,15 @@ class Page:
     posts: tuple[Post, ...]
     cursor: str | None
     skipped: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A recognised post URL: which platform, on which host, and the ids in it."""
+
+    platform: str
+    host: str
+    ids: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

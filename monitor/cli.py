@@ -15,6 +15,7 @@ from typing import Any
 import click
 from sqlmodel import select
 
+from connectors.registry import names_for_help
 from models.types import Scorer
 from monitor import audit
 from monitor.cli_context import CliContext
@@ -288,7 +289,7 @@ def sources() -> None:
 @click.option(
     "--connector",
     required=True,
-    help="mastodon, bluesky, reddit, discourse, lemmy, telegram, rss or youtube.",
+    help=f"{names_for_help()}.",
 )
 @click.option(
     "--target",

@@ -27,6 +27,7 @@ from sqlmodel import Session, col, select
 
 from connectors.base import ConnectorError
 from connectors.post import Post, sha256_hex
+from connectors.registry import CONNECTORS
 from models.types import Prediction, Scorer
 from monitor import audit
 from monitor.intake_images import CleanImage, clean_all
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 
 MODERATOR_COPY_TYPE = "application/vnd.hate-monitor.moderator-copy+json"
 # Platforms a connector exists for (a canonical capture may be fetched) ...
-FETCHABLE = ("mastodon", "bluesky", "reddit", "discourse", "lemmy", "telegram", "rss", "youtube")
+FETCHABLE = tuple(CONNECTORS)
 # ... and where local groups also live, for which the moderator's copy is all we can have.
 PLATFORMS: tuple[str, ...] = (
     *FETCHABLE, "facebook", "instagram", "x", "tiktok", "whatsapp", "discord", "nextdoor", "other",

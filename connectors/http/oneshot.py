@@ -1,5 +1,8 @@
 """One bounded request for ``connectors.resolve``: short timeout, capped body, no foreign redirects.
 
+``Call`` carries what a platform's ``fetch`` module needs for that request (session, credentials,
+user agent) and ``fetch`` makes it.
+
 ``connectors.http.client.request`` is built for sweeps (retries, pacing, aiohttp following
 redirects); a reported URL needs the opposite: one quick try, so the moderator is not kept
 waiting, and no redirect that could carry us to a host the SSRF rules never saw. Redirects are
@@ -10,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -18,6 +22,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 
 from connectors.base import MalformedResponse, PermanentError, SourceUnavailable
 from connectors.http.client import Response, excerpt, redact, redact_url
+from connectors.post import Post
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +107,38 @@ async def fetch(
         raise PermanentError(f"{label}: HTTP {status} from {final}: {excerpt(body, secrets)}")
     raise RedirectRefused(f"{label}: {redact_url(url, secrets)} redirects more than {MAX_HOPS} "
                           "times")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """What a platform's ``fetch`` needs to fetch one reported post: the shared session, the
+    platform's credentials and the user agent (values handed in by the caller), and the label its
+    errors carry."""
+
+    session: aiohttp.ClientSession
+    label: str
+    api_base: str | None = None
+    credentials: Mapping[str, str] = field(default_factory=dict, repr=False)
+    user_agent: str = ""
+
+    def url(self, url: str) -> str:
+        """``url``, or the same path on the test server when ``api_base`` is set."""
+        if self.api_base is None:
+            return url
+        parts = urlsplit(url)
+        return self.api_base.rstrip("/") + parts.path + (f"?{parts.query}" if parts.query else "")
+
+    async def get(self, url: str, **kw: Any) -> Response:
+        return await fetch(self.session, "GET", self.url(url), label=self.label, **kw)
+
+    async def json(self, url: str, **kw: Any) -> tuple[Response, Mapping[str, Any]]:
+        resp = await self.get(url, **kw)
+        data = resp.json()
+        if not isinstance(data, Mapping):
+            raise MalformedResponse(f"{self.label}: {resp.url} answered JSON that is no object")
+        return resp, data
+
+
+def with_response(post: Post, resp: Response) -> Post:
+    """``post`` carrying the whole answer it came in, for parsers that build no response fields."""
+    return replace(post, response=resp.body, response_url=resp.url)

@@ -16,13 +16,13 @@ descriptive one, e.g. ``linux:org.example.hate-monitor:v0.1 (by /u/your_account)
 Requests carry ``raw_json=1``; pages are walked with the ``after`` fullname; requests are paced on
 ``X-Ratelimit-Remaining`` / ``X-Ratelimit-Reset`` (float strings; reset in seconds from now). A
 quarantined, private or banned subreddit is reported as such (``PermanentError``), a refused
-token as ``AuthFailed``. The cursor is the JSON of ``connectors.http.Walk`` over base-36 ids.
+token as ``AuthFailed`` (tokens: ``connectors.reddit.auth``). The cursor is the JSON of
+``connectors.http.walk.Walk`` over base-36 ids.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
 import random
 import re
@@ -44,6 +44,7 @@ from connectors.base import (
 from connectors.http.client import Pacer, RateLimitState, Response, ratelimit_parser, request
 from connectors.http.walk import Walk
 from connectors.post import Post
+from connectors.reddit import auth
 from connectors.reddit.parse import id_key, parse_thing
 
 log = logging.getLogger(__name__)
@@ -51,12 +52,9 @@ log = logging.getLogger(__name__)
 _BUDGETS: dict[str, RateLimitState] = {}
 
 DEFAULT_API = "https://oauth.reddit.com"
-DEFAULT_AUTH_ENDPOINT = "https://www.reddit.com/api/v1/access_token"
 MAX_LIMIT = 100
 _NAME = re.compile(r"^(?:/?r/)?([A-Za-z0-9_]{2,21})$")
 _PATHS = {"subreddit": "new", "comments": "comments"}
-# Application tokens per (token URL, client id), reused until shortly before they expire.
-_TOKENS: dict[tuple[str, str], tuple[str, float]] = {}
 
 
 def parse_target(target: str, *, source: str) -> tuple[str, str]:
@@ -126,28 +124,14 @@ class RedditConnector:
         secret = source.credentials.get("client_secret", "")
         if not client_id or not secret:
             raise AuthFailed(f"{label}: reddit needs credentials 'client_id' and 'client_secret'")
-        cached = _TOKENS.get((token_url, client_id))
-        if cached and cached[1] > self._clock():
-            return cached[0]
-        resp = await self._req(
-            session,
-            "POST",
-            token_url,
-            source,
-            data={"grant_type": "client_credentials"},
-            headers={"User-Agent": _user_agent(source), "Authorization": _basic(client_id, secret)},
-            secrets=[_basic(client_id, secret)],
+
+        async def send(url: str, **kw: Any) -> Response:
+            return await self._req(session, "POST", url, source, **kw)
+
+        return await auth.app_token(
+            send, token_url, client_id, secret, user_agent=_user_agent(source), label=label,
+            clock=self._clock,
         )
-        data = resp.json()
-        token = data.get("access_token") if isinstance(data, Mapping) else None
-        if not isinstance(token, str) or not token:
-            # Reddit answers a wrong secret with 200 {"error": "invalid_grant"} at times.
-            error = data.get("error") if isinstance(data, Mapping) else None
-            raise AuthFailed(f"{label}: reddit issued no token ({error or 'no access_token'})")
-        expires = data.get("expires_in", 3600)
-        lifetime = float(expires) if isinstance(expires, int | float) else 3600.0
-        _TOKENS[(token_url, client_id)] = (token, self._clock() + max(0.0, lifetime - 60))
-        return token
 
     async def _get(
         self,
@@ -174,7 +158,7 @@ class RedditConnector:
                 return resp
             if resp.status == 401 and attempt == 1:
                 # Expired or revoked early: forget it and ask for a fresh one, once.
-                _TOKENS.pop((token_url, source.credentials.get("client_id", "")), None)
+                auth.forget(token_url, source.credentials.get("client_id", ""))
                 continue
             raise _refusal(resp, source.label(), sub)
         raise AssertionError("unreachable")  # pragma: no cover
@@ -193,7 +177,7 @@ class RedditConnector:
         api = (source.base_url or DEFAULT_API).rstrip("/")
         token_url = str(
             source.options.get("token_url")
-            or (f"{api}/api/v1/access_token" if source.base_url else DEFAULT_AUTH_ENDPOINT)
+            or (f"{api}/api/v1/access_token" if source.base_url else auth.AUTH_ENDPOINT)
         )
         url = f"{api}/r/{sub}/{_PATHS[kind]}"
         walk = Walk.load(cursor, source=label)
@@ -217,10 +201,6 @@ class RedditConnector:
             yield Page(tuple(posts), walk.dump(), skipped)
             if walk.page is None:
                 return
-
-
-def _basic(user: str, password: str) -> str:
-    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 def _user_agent(source: SourceSpec) -> str:

@@ -1,8 +1,9 @@
 """Which hosts a reported URL may make us contact (the SSRF rules of ``connectors.resolve``).
 
 Moderators and bots type the URL, so it is hostile input: we contact only https hosts that are
-either the well-known platforms below or a host the operator already trusts (the ``base_url`` of
-a configured source, or ``[intake] fetch_hosts`` in config.toml). IP literals (in any spelling a
+either a well-known platform's own host (``WELL_KNOWN``, from each platform's ``fetch.HOSTS``) or
+a host the operator already trusts (the ``base_url`` of a configured source, or ``[intake]
+fetch_hosts`` in config.toml). IP literals (in any spelling a
 resolver accepts, e.g. ``127.1`` or ``0x7f000001``), localhost and internal names are refused
 before any lookup, and an operator-trusted host whose name resolves to a private address is
 refused too.
@@ -20,16 +21,12 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 from urllib.parse import SplitResult, urlsplit
 
+from connectors.registry import url_fetchers
+
 log = logging.getLogger(__name__)
 
-BLUESKY_HOSTS = frozenset({"bsky.app", "www.bsky.app"})
-REDDIT_HOSTS = frozenset({
-    "reddit.com", "www.reddit.com", "old.reddit.com", "np.reddit.com", "new.reddit.com",
-    "m.reddit.com", "redd.it",
-})
-TELEGRAM_HOSTS = frozenset({"t.me", "www.t.me", "telegram.me"})
-YOUTUBE_HOSTS = frozenset({"youtube.com", "www.youtube.com", "m.youtube.com", "youtu.be"})
-WELL_KNOWN = BLUESKY_HOSTS | REDDIT_HOSTS | TELEGRAM_HOSTS | YOUTUBE_HOSTS
+# The platforms' own hosts (each platform's ``fetch.HOSTS``), trusted without configuration.
+WELL_KNOWN: frozenset[str] = frozenset().union(*(f.HOSTS for f in url_fetchers().values()))
 
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # A real public name ends in an alphabetic TLD; this alone refuses every numeric IPv4 spelling.

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+import connectors.reddit.auth as reddit_auth
 import connectors.reddit.connector as reddit_module
 from connectors.base import (
     AuthFailed,
@@ -106,10 +107,10 @@ class Subreddit:
 
 @pytest.fixture(autouse=True)
 def no_cached_tokens() -> Iterator[None]:
-    reddit_module._TOKENS.clear()
+    reddit_auth._TOKENS.clear()
     reddit_module._BUDGETS.clear()
     yield
-    reddit_module._TOKENS.clear()
+    reddit_auth._TOKENS.clear()
     reddit_module._BUDGETS.clear()
 
 

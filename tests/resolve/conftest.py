@@ -20,6 +20,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from monitor.config import Settings
+from review_ui.intake_wiring import platform_credentials
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -96,6 +97,12 @@ async def fake() -> AsyncIterator[FakePlatform]:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+def resolve_args(settings: Settings) -> dict[str, Any]:
+    """What the desk hands ``fetch_post_by_url`` for ``settings`` (review_ui.intake_wiring)."""
+    return {"credentials": platform_credentials(settings),
+            "user_agent": str(settings["http.user_agent"])}
 
 
 def with_credentials(settings: Settings, **connectors: dict[str, str]) -> Settings:

@@ -10,7 +10,7 @@ import pytest
 from connectors.resolve.dispatch import fetch_post_by_url, recognise
 from connectors.resolve.hosts import allowed_hosts_from, check_url, resolves_public
 from monitor.config import Settings
-from tests.resolve.conftest import FakePlatform, fixture_json, resolver
+from tests.resolve.conftest import FakePlatform, fixture_json, resolve_args, resolver
 
 ALLOWED = frozenset({"social.example", "forum.example"})
 
@@ -103,8 +103,9 @@ async def test_trusted_name_pointing_inside_is_not_fetched(
 ) -> None:
     # Production form (no api_base): the name resolves to a private address, so no request.
     with caplog.at_level(logging.WARNING, logger="connectors.resolve"):
-        post = await fetch_post_by_url(http, "https://social.example/@a/1", settings=settings,
-                                       allowed_hosts=ALLOWED, resolve=resolver("10.0.0.5"))
+        post = await fetch_post_by_url(http, "https://social.example/@a/1",
+                                       **resolve_args(settings), allowed_hosts=ALLOWED,
+                                       resolve=resolver("10.0.0.5"))
     assert post is None
     assert "non-public address 10.0.0.5" in caplog.text
 
@@ -119,7 +120,7 @@ async def test_redirect_to_another_host_is_not_followed(
     with caplog.at_level(logging.INFO, logger="connectors.resolve"):
         for n in (1, 2):
             post = await fetch_post_by_url(http, f"https://social.example/@a/{n}",
-                                           settings=settings, allowed_hosts=ALLOWED,
+                                           **resolve_args(settings), allowed_hosts=ALLOWED,
                                            api_base=fake.url)
             assert post is None
     assert fake.paths() == ["/api/v1/statuses/1", "/api/v1/statuses/2"]
@@ -132,11 +133,11 @@ async def test_redirect_on_the_same_host_is_followed_a_few_times(
     status = fixture_json("mastodon", "tag_timeline.json")[0]
     fake.on("/api/v1/statuses/1", status=301, headers={"Location": "/api/v1/statuses/9"})
     fake.on("/api/v1/statuses/9", status)
-    post = await fetch_post_by_url(http, "https://social.example/@a/1", settings=settings,
+    post = await fetch_post_by_url(http, "https://social.example/@a/1", **resolve_args(settings),
                                    allowed_hosts=ALLOWED, api_base=fake.url)
     assert post is not None and post.platform == "mastodon"
     fake.on("/api/v1/statuses/3", status=302, headers={"Location": "/api/v1/statuses/3"})
-    assert await fetch_post_by_url(http, "https://social.example/@a/3", settings=settings,
+    assert await fetch_post_by_url(http, "https://social.example/@a/3", **resolve_args(settings),
                                    allowed_hosts=ALLOWED, api_base=fake.url) is None
     assert fake.paths().count("/api/v1/statuses/3") == 4  # the first try and three hops
 
@@ -146,6 +147,6 @@ async def test_unrecognised_url_contacts_nothing(
 ) -> None:
     for url in ("https://unknown.example/@a/1", "https://localhost/@a/1",
                 "http://social.example/@a/1", "not a url at all", "https://[::1"):
-        assert await fetch_post_by_url(http, url, settings=settings, allowed_hosts=ALLOWED,
+        assert await fetch_post_by_url(http, url, **resolve_args(settings), allowed_hosts=ALLOWED,
                                        api_base=fake.url) is None
     assert fake.requests == []

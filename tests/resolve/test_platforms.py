@@ -10,25 +10,26 @@ from typing import Any
 import aiohttp
 import pytest
 
+import connectors.reddit.auth as reddit_auth
 from connectors.http.parse import item_raw
 from connectors.post import Post
-from connectors.resolve import dispatch, platforms
+from connectors.resolve import dispatch
 from connectors.resolve.dispatch import fetch_post_by_url
 from monitor.config import Settings
-from tests.resolve.conftest import FakePlatform, fixture_json, fixture_text
+from tests.resolve.conftest import FakePlatform, fixture_json, fixture_text, resolve_args
 
 ALLOWED = frozenset({"social.example", "forum.example", "lemmy.example"})
 
 
 async def fetch(http: aiohttp.ClientSession, fake: FakePlatform, url: str,
                 settings: Settings) -> Post | None:
-    return await fetch_post_by_url(http, url, settings=settings, allowed_hosts=ALLOWED,
+    return await fetch_post_by_url(http, url, **resolve_args(settings), allowed_hosts=ALLOWED,
                                    api_base=fake.url)
 
 
 @pytest.fixture(autouse=True)
 def _fresh_tokens() -> None:
-    platforms._TOKENS.clear()
+    reddit_auth._TOKENS.clear()
 
 
 def mastodon_status() -> dict[str, Any]:
