@@ -5,20 +5,26 @@ cursor stored for that source, and yields ``Page``s: the posts of one platform p
 to store *after* those posts are safely in the database. The sweep owns storing and the cursor;
 the scheduler owns backoff after ``RateLimited`` or repeated ``SourceUnavailable``.
 
-Also here: ``Target`` (the post a reported URL names, see ``connectors.resolve``), ``RetryPolicy``
-and the readers of a source's options, which every connector shares.
+Also here: ``ConnectorBase`` (the constructor every connector shares), ``Target`` (the post a
+reported URL names, see ``connectors.resolve``), ``RetryPolicy`` and the readers of a source's
+options.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
-from collections.abc import AsyncIterator, Mapping
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 
 from connectors.post import Post
+
+if TYPE_CHECKING:
+    from connectors.http.client import Pacer
 
 
 class ConnectorError(Exception):
@@ -120,6 +126,31 @@ class Connector(Protocol):
     ) -> AsyncIterator[Page]:
         """Yield pages newer than ``cursor`` (or up to ``backfill_limit`` posts on a first run)."""
         ...
+
+
+class ConnectorBase:
+    """The constructor every connector shares: how it sleeps, reads the time, retries and draws
+    jitter (tests pass fakes), and its ``Pacer`` if the platform paces on rate-limit headers."""
+
+    name: str
+
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._sleep = sleep
+        self._clock = clock
+        self._retry = retry or DEFAULT_RETRY
+        self._rng = rng
+        self._pacer = self._make_pacer()
+
+    def _make_pacer(self) -> Pacer | None:
+        """Override to pace requests on the platform's rate-limit headers."""
+        return None
 
 
 def int_option(

@@ -25,11 +25,8 @@ Reposts of a post already seen in the walk are dropped (same post URI). The curs
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,10 +34,10 @@ import aiohttp
 
 from connectors.base import (
     AuthFailed,
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
-    RetryPolicy,
     SourceSpec,
     int_option,
 )
@@ -94,23 +91,15 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
     return kind, value.lstrip("@") if kind == "author" else value
 
 
-class BlueskyConnector:
+class BlueskyConnector(ConnectorBase):
     name = "bluesky"
 
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
-        retry: RetryPolicy | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._sleep = sleep
-        self._clock = clock
-        self._retry = retry or RetryPolicy()
-        self._rng = rng
-        self._pacer = Pacer(
-            ratelimit_parser("RateLimit-", reset="epoch"), sleep=sleep, clock=clock, states=_BUDGETS
+    def _make_pacer(self) -> Pacer:
+        return Pacer(
+            ratelimit_parser("RateLimit-", reset="epoch"),
+            sleep=self._sleep,
+            clock=self._clock,
+            states=_BUDGETS,
         )
 
     def _retry_after(self, response: Response) -> float | None:

@@ -26,22 +26,19 @@ Discourse sends no rate-limit budget headers; a 429 carries ``Retry-After`` (and
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
 from connectors.base import (
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
-    RetryPolicy,
     SourceSpec,
     int_option,
 )
@@ -72,21 +69,8 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
     return kind, value
 
 
-class DiscourseConnector:
+class DiscourseConnector(ConnectorBase):
     name = "discourse"
-
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
-        retry: RetryPolicy | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._sleep = sleep
-        self._clock = clock
-        self._retry = retry or RetryPolicy()
-        self._rng = rng
 
     async def pages(
         self,

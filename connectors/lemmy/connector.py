@@ -23,22 +23,21 @@ Lemmy sends no rate-limit headers; a limit arrives as HTTP 400 (0.18) or 429 (0.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import replace
 from urllib.parse import urlsplit
 
 import aiohttp
 
 from connectors.base import (
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
     RateLimited,
-    RetryPolicy,
     SourceSpec,
 )
 from connectors.http.client import Response, excerpt, request
@@ -48,7 +47,6 @@ from connectors.post import Post
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 PAGE_LIMIT = 50  # the most Lemmy returns per page
 RATE_LIMIT_WAIT = 60.0  # Lemmy's default buckets refill within a minute
@@ -84,17 +82,8 @@ def _rate_limit_wait(response: Response) -> float | None:
     return None if response.headers.get("Retry-After") else RATE_LIMIT_WAIT
 
 
-class LemmyConnector:
+class LemmyConnector(ConnectorBase):
     name = "lemmy"
-
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self._sleep = sleep
-        self._retry = retry
 
     async def _get(
         self, session: aiohttp.ClientSession, url: str, params: Mapping[str, str], label: str

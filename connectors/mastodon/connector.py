@@ -24,12 +24,9 @@ reset. The cursor is the JSON of ``connectors.http.walk.Walk`` over status ids.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -37,10 +34,10 @@ from urllib.parse import parse_qs, quote, urlsplit
 import aiohttp
 
 from connectors.base import (
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
-    RetryPolicy,
     SourceSpec,
     bool_option,
     int_option,
@@ -96,25 +93,14 @@ def parse_target(target: str, *, source: str) -> Target:
     return Target(kind, value)
 
 
-class MastodonConnector:
+class MastodonConnector(ConnectorBase):
     name = "mastodon"
 
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
-        retry: RetryPolicy | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._sleep = sleep
-        self._clock = clock
-        self._retry = retry or RetryPolicy()
-        self._rng = rng
-        self._pacer = Pacer(
-            ratelimit_parser("X-RateLimit-", reset="iso", clock=clock),
-            sleep=sleep,
-            clock=clock,
+    def _make_pacer(self) -> Pacer:
+        return Pacer(
+            ratelimit_parser("X-RateLimit-", reset="iso", clock=self._clock),
+            sleep=self._sleep,
+            clock=self._clock,
             states=_BUDGETS,
         )
 

@@ -22,22 +22,19 @@ token as ``AuthFailed`` (tokens: ``connectors.reddit.auth``). The cursor is the 
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import aiohttp
 
 from connectors.base import (
     AuthFailed,
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
-    RetryPolicy,
     SourceSpec,
     int_option,
 )
@@ -68,25 +65,14 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
     return kind.strip().lower(), match.group(1)
 
 
-class RedditConnector:
+class RedditConnector(ConnectorBase):
     name = "reddit"
 
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        clock: Callable[[], float] = time.time,
-        retry: RetryPolicy | None = None,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._sleep = sleep
-        self._clock = clock
-        self._retry = retry or RetryPolicy()
-        self._rng = rng
-        self._pacer = Pacer(
-            ratelimit_parser("X-Ratelimit-", reset="delta", clock=clock),
-            sleep=sleep,
-            clock=clock,
+    def _make_pacer(self) -> Pacer:
+        return Pacer(
+            ratelimit_parser("X-Ratelimit-", reset="delta", clock=self._clock),
+            sleep=self._sleep,
+            clock=self._clock,
             states=_BUDGETS,
         )
 

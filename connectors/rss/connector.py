@@ -22,18 +22,22 @@ skipped. ``raw`` is the entry's fields as deterministic JSON; ``Post.response`` 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import aiohttp
 
-from connectors.base import MalformedResponse, Page, PermanentError, RetryPolicy, SourceSpec
+from connectors.base import (
+    ConnectorBase,
+    MalformedResponse,
+    Page,
+    PermanentError,
+    SourceSpec,
+)
 from connectors.http.client import Response, request
 from connectors.http.parse import parse_http_date
 from connectors.post import Post, sha256_hex
@@ -48,7 +52,6 @@ from connectors.rss.parse import (
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
@@ -144,19 +147,8 @@ def to_post(
     )
 
 
-class RssConnector:
+class RssConnector(ConnectorBase):
     name = "rss"
-
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._sleep = sleep
-        self._retry = retry
-        self._clock = clock
 
     async def pages(
         self,

@@ -24,15 +24,14 @@ text starts with "Forwarded from <name>"; link preview cards and polls are part 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from connectors.base import Page, PermanentError, RetryPolicy, SourceSpec
+from connectors.base import ConnectorBase, Page, PermanentError, SourceSpec
 from connectors.http.client import Response, request
 from connectors.http.walk import Walk
 from connectors.post import Post
@@ -40,7 +39,6 @@ from connectors.telegram.parse import CHANNEL, ChannelPage, Message, parse_page
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 DEFAULT_BASE = "https://t.me"
 _URL_TARGET = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([^/?#]+)/?$")
@@ -76,17 +74,8 @@ def to_post(message: Message, response: Response) -> Post:
     )
 
 
-class TelegramConnector:
+class TelegramConnector(ConnectorBase):
     name = "telegram"
-
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        retry: RetryPolicy = DEFAULT_RETRY,
-    ) -> None:
-        self._sleep = sleep
-        self._retry = retry
 
     async def _fetch(
         self, session: aiohttp.ClientSession, url: str, channel: str, before: int | None,

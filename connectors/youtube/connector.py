@@ -23,11 +23,9 @@ next midnight Pacific time, when YouTube resets quotas; ``keyInvalid`` (400) and
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,10 +33,10 @@ import aiohttp
 
 from connectors.base import (
     AuthFailed,
+    ConnectorBase,
     MalformedResponse,
     Page,
     PermanentError,
-    RetryPolicy,
     SourceSpec,
 )
 from connectors.http.client import Response, request
@@ -48,7 +46,6 @@ from connectors.youtube.parse import comment_post, raise_for_error, thread_parts
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
 
 DEFAULT_BASE = "https://www.googleapis.com/youtube/v3"
 MAX_RESULTS = "100"
@@ -76,19 +73,8 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
     )
 
 
-class YouTubeConnector:
+class YouTubeConnector(ConnectorBase):
     name = "youtube"
-
-    def __init__(
-        self,
-        *,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        retry: RetryPolicy = DEFAULT_RETRY,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self._sleep = sleep
-        self._retry = retry
-        self._clock = clock
 
     async def _get(
         self, session: aiohttp.ClientSession, url: str, params: Mapping[str, str], *,
