@@ -47,7 +47,6 @@ from connectors.post import Post
 
 log = logging.getLogger(__name__)
 
-
 PAGE_LIMIT = 50  # the most Lemmy returns per page
 RATE_LIMIT_WAIT = 60.0  # Lemmy's default buckets refill within a minute
 KINDS = ("posts", "comments")

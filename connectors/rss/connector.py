@@ -52,7 +52,6 @@ from connectors.rss.parse import (
 
 log = logging.getLogger(__name__)
 
-
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.1"
 )

@@ -39,7 +39,6 @@ from connectors.telegram.parse import CHANNEL, ChannelPage, Message, parse_page
 
 log = logging.getLogger(__name__)
 
-
 DEFAULT_BASE = "https://t.me"
 _URL_TARGET = re.compile(r"^(?:https?://)?(?:www\.)?(?:t|telegram)\.me/(?:s/)?([^/?#]+)/?$")
 

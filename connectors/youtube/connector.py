@@ -46,7 +46,6 @@ from connectors.youtube.parse import comment_post, raise_for_error, thread_parts
 
 log = logging.getLogger(__name__)
 
-
 DEFAULT_BASE = "https://www.googleapis.com/youtube/v3"
 MAX_RESULTS = "100"
 _VIDEO = re.compile(r"^[A-Za-z0-9_-]{11}$")

@@ -24,7 +24,7 @@ from connectors.base import (
 from connectors.rss.connector import RssConnector, feed_url
 from connectors.rss.parse import entry_raw, entry_text, parse_feed
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
-from tests.connectors.support_b import (
+from tests.connectors.pages_and_sweeps import (
     captures,
     fixture_text,
     ids_of,

@@ -23,7 +23,7 @@ from connectors.base import (
 from connectors.lemmy.connector import LemmyConnector, parse_target
 from connectors.lemmy.parse import lemmy_time, parse_comment, parse_post, site_info
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
-from tests.connectors.support_b import (
+from tests.connectors.pages_and_sweeps import (
     assert_no_loss,
     captures,
     clone,

@@ -22,8 +22,8 @@ from monitor.users import create_user
 from review_ui.app import create_app
 from review_ui.intake_hooks import INTAKE
 from review_ui.intake_wiring import make_fetcher
+from tests.connectors.resolve.conftest import FakePlatform, fixture_json
 from tests.intake.conftest import Client
-from tests.resolve.conftest import FakePlatform, fixture_json
 from tests.support import FakeScorer
 
 STATUS_ID = "113000000000000003"

@@ -23,7 +23,7 @@ from connectors.base import (
 from connectors.telegram.connector import TelegramConnector, parse_target
 from connectors.telegram.parse import parse_message, parse_page, post_ref
 from tests.connectors.conftest import FakePlatform, FakeSleep, Reply, collect_pages, last_cursor
-from tests.connectors.support_b import (
+from tests.connectors.pages_and_sweeps import (
     assert_no_loss,
     captures,
     fixture_text,

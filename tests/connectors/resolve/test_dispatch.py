@@ -16,7 +16,7 @@ from connectors.post import Post
 from connectors.resolve import dispatch
 from connectors.resolve.dispatch import fetch_post_by_url
 from monitor.config import Settings
-from tests.resolve.conftest import FakePlatform, fixture_json, fixture_text, resolve_args
+from tests.connectors.resolve.conftest import FakePlatform, fixture_json, fixture_text, resolve_args
 
 ALLOWED = frozenset({"social.example", "forum.example", "lemmy.example"})
 

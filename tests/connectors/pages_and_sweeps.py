@@ -1,4 +1,5 @@
-"""Helpers for the part-B connector tests (Lemmy, Telegram, RSS, YouTube)."""
+"""Helpers for connector tests that check the posts of pages and what a sweep stores: fixture
+readers, id lists, a no-loss check across interrupted runs, and a sweep into a test database."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from tests.connectors.conftest import (
     collect_pages,
     last_cursor,
 )
-from tests.connectors.support_b import (
+from tests.connectors.pages_and_sweeps import (
     assert_no_loss,
     captures,
     clone,

@@ -10,7 +10,7 @@ import pytest
 from connectors.resolve.dispatch import fetch_post_by_url, recognise
 from connectors.resolve.hosts import allowed_hosts_from, check_url, resolves_public
 from monitor.config import Settings
-from tests.resolve.conftest import FakePlatform, fixture_json, resolve_args, resolver
+from tests.connectors.resolve.conftest import FakePlatform, fixture_json, resolve_args, resolver
 
 ALLOWED = frozenset({"social.example", "forum.example"})
 

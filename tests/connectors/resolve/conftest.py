@@ -22,7 +22,7 @@ from aiohttp.test_utils import TestServer
 from monitor.config import Settings
 from review_ui.intake_wiring import platform_credentials
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def fixture_json(platform: str, name: str) -> Any:
