@@ -56,7 +56,9 @@ def recognise(url: str, allowed_hosts: AbstractSet[str]) -> Target | str:
         return checked
     parts, host = checked
     for platform, fetcher in FETCHERS.items():
-        if host in fetcher.HOSTS if host in WELL_KNOWN else not fetcher.HOSTS:
+        own_host = host in fetcher.HOSTS
+        trusted_instance = not fetcher.HOSTS and host not in WELL_KNOWN
+        if own_host or trusted_instance:
             found = fetcher.recognise(host, parts)
             if isinstance(found, tuple):
                 return Target(platform, host, found)
