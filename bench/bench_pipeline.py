@@ -14,9 +14,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connectors.post import Post
 from models import load_classifier
 from monitor.ingest.pipeline import process_posts_sync
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 

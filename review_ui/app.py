@@ -11,7 +11,8 @@ from pathlib import Path
 
 from aiohttp import web
 
-from connectors.resolve_hosts import Resolver, system_resolve
+from connectors.post import Post
+from connectors.resolve.hosts import Resolver, system_resolve
 from models.types import Scorer
 from monitor.accounts.sessions import LoginThrottle
 from monitor.classifier.versions import live_scorer
@@ -20,7 +21,6 @@ from monitor.http_session import make_client_session
 from monitor.intake.canonical import fetch_canonical
 from monitor.intake.reports import CanonicalFetcher
 from monitor.ops.worker import SchedulerHandle, run_scheduler
-from monitor.post import Post
 from monitor.reporting.metrics import MetricsCache
 from monitor.storage.db import Database
 from review_ui import keys

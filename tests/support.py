@@ -6,8 +6,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from connectors.post import Post
 from models.types import Prediction
-from monitor.post import Post
 
 _THREAT = ("kill", "shoot", "burn", "hang")
 _DEHUMAN = ("vermin", "rats", "animals", "parasites")

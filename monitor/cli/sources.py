@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from connectors.registry import names_for_help
 from monitor.cli import context
 from monitor.cli.context import obj_of, when
 from monitor.config import ConfigError
@@ -42,7 +43,7 @@ def sources() -> None:
 @click.option(
     "--connector",
     required=True,
-    help="mastodon, bluesky, reddit, discourse, lemmy, telegram, rss or youtube.",
+    help=f"{names_for_help()}.",
 )
 @click.option(
     "--target",

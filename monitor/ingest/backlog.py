@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
 
+from connectors.post import Post
 from models.types import Prediction, Scorer
 from monitor.ingest.pipeline import (
     BatchResult,
@@ -36,7 +37,6 @@ from monitor.ingest.pipeline import (
     post_key,
     record_collection,
 )
-from monitor.post import Post
 from monitor.reporting import metrics
 from monitor.reporting.metrics import bucket_counts
 from monitor.review.priority import PriorityWeights

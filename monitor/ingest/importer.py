@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from connectors.post import Post
 from connectors.text import clean_text
 from models.types import Scorer
 from monitor.ingest.pipeline import BatchResult, process_posts_sync
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 

@@ -17,10 +17,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from connectors.post import Post
 from models.types import Prediction, Scorer
 from monitor import tool_version
 from monitor.audit import chain as audit
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights, priority
 from monitor.storage.db import Database
 from monitor.storage.tables.evidence import Capture, Payload, Score

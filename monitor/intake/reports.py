@@ -26,12 +26,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from connectors.base import ConnectorError
+from connectors.post import Post, sha256_hex
+from connectors.registry import CONNECTORS
 from models.types import Prediction, Scorer
 from monitor.audit import chain as audit
 from monitor.ingest.pipeline import PostKey, known_keys, score_posts, store_batch, unique_new
 from monitor.intake.images import CleanImage, clean_all
 from monitor.intake.status import apply_boost, track_record
-from monitor.post import Post, sha256_hex
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 
 MODERATOR_COPY_TYPE = "application/vnd.hate-monitor.moderator-copy+json"
 # Platforms a connector exists for (a canonical capture may be fetched) ...
-FETCHABLE = ("mastodon", "bluesky", "reddit", "discourse", "lemmy", "telegram", "rss", "youtube")
+FETCHABLE = tuple(CONNECTORS)
 # ... and where local groups also live, for which the moderator's copy is all we can have.
 PLATFORMS: tuple[str, ...] = (
     *FETCHABLE, "facebook", "instagram", "x", "tiktok", "whatsapp", "discord", "nextdoor", "other",

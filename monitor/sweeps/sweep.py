@@ -20,6 +20,7 @@ from connectors.base import (
     PermanentError,
     RateLimited,
 )
+from connectors.post import Post
 from connectors.registry import get_connector
 from models.types import Scorer
 from monitor.audit import chain as audit
@@ -27,7 +28,6 @@ from monitor.classifier.versions import shadow_scorers
 from monitor.config import Settings
 from monitor.ingest.backlog import store_unscored
 from monitor.ingest.pipeline import process_posts
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.sources.basis import basis_problem
 from monitor.sources.store import get_source, spec_for

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from connectors.post import Post
 from monitor.cases import lifecycle as cases
 from monitor.ingest.pipeline import process_posts_sync, score_posts, store_batch
-from monitor.post import Post
 from monitor.review.decisions import DecisionInput, record_decision, undo_decision
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database

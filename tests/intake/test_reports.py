@@ -9,10 +9,10 @@ import pytest
 from sqlmodel import col, func, select
 
 from connectors.base import PermanentError
+from connectors.post import Post
 from monitor.ingest.pipeline import process_posts_sync
 from monitor.intake.images import ScreenshotError
 from monitor.intake.reports import MODERATOR_COPY_TYPE, submit_report
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User

@@ -12,11 +12,11 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 import monitor.cli.context
+from connectors.post import Post
 from monitor.audit import chain as audit
 from monitor.cli.main import cli
 from monitor.ingest.pipeline import process_posts
 from monitor.ops.retention import apply_retention, plan_purge
-from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
