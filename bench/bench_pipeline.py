@@ -14,10 +14,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from connectors.post import Post
 from models import load_classifier
-from monitor.pipeline import process_posts_sync
-from monitor.post import Post
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 
 WORDS = [

@@ -4,17 +4,27 @@ A connector is given the process's shared ``aiohttp.ClientSession``, a ``SourceS
 cursor stored for that source, and yields ``Page``s: the posts of one platform page and the cursor
 to store *after* those posts are safely in the database. The sweep owns storing and the cursor;
 the scheduler owns backoff after ``RateLimited`` or repeated ``SourceUnavailable``.
+
+Also here: ``ConnectorBase`` (the constructor every connector shares), ``Target`` (the post a
+reported URL names, see ``connectors.resolve``), ``RetryPolicy`` and the readers of a source's
+options.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import aiohttp
 
-from monitor.post import Post
+from connectors.post import Post
+
+if TYPE_CHECKING:
+    from connectors.http.client import Pacer
 
 
 class ConnectorError(Exception):
@@ -69,6 +79,38 @@ class Page:
     skipped: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """A recognised post URL: which platform, on which host, and the ids in it."""
+
+    platform: str
+    host: str
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_attempts < 1:
+            raise ValueError(f"RetryPolicy.max_attempts must be >= 1, got {self.max_attempts}")
+        if self.base_delay < 0 or self.max_delay < 0:
+            raise ValueError(
+                f"RetryPolicy delays must be >= 0, got {self.base_delay}, {self.max_delay}"
+            )
+
+    def backoff(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Full-jitter delay before retry number ``attempt`` (1-based)."""
+        cap = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return (rng or random).uniform(0.0, cap)
+
+
+DEFAULT_RETRY = RetryPolicy()  # frozen, so one shared default is safe
+
+
 class Connector(Protocol):
     """Reads one kind of platform. Implementations hold no per-source state."""
 
@@ -84,3 +126,54 @@ class Connector(Protocol):
     ) -> AsyncIterator[Page]:
         """Yield pages newer than ``cursor`` (or up to ``backfill_limit`` posts on a first run)."""
         ...
+
+
+class ConnectorBase:
+    """The constructor every connector shares: how it sleeps, reads the time, retries and draws
+    jitter (tests pass fakes), and its ``Pacer`` if the platform paces on rate-limit headers."""
+
+    name: str
+
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.time,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._sleep = sleep
+        self._clock = clock
+        self._retry = retry or DEFAULT_RETRY
+        self._rng = rng
+        self._pacer = self._make_pacer()
+
+    def _make_pacer(self) -> Pacer | None:
+        """Override to pace requests on the platform's rate-limit headers."""
+        return None
+
+
+def int_option(
+    options: Mapping[str, Any], key: str, default: int, low: int, high: int, *, source: str
+) -> int:
+    """A whole-number source option within [low, high]; options arrive as text from the CLI."""
+    value = options.get(key, default)
+    try:
+        number = int(str(value).strip())
+    except ValueError as err:
+        raise PermanentError(
+            f"{source}: option {key} must be a whole number {low}-{high}, not {value!r}"
+        ) from err
+    return max(low, min(high, number))
+
+
+def bool_option(options: Mapping[str, Any], key: str, default: bool, *, source: str) -> bool:
+    value = options.get(key, default)
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off", ""):
+        return False
+    raise PermanentError(f"{source}: option {key} must be true or false, not {value!r}")

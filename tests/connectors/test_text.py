@@ -12,12 +12,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from connectors.http import Response
-from connectors.lemmy_parse import parse_post
-from connectors.rss_parse import entry_text
-from connectors.telegram_parse import LinkPreview, Message, Poll, parse_page
+from connectors.http.client import Response
+from connectors.lemmy.parse import parse_post
+from connectors.rss.parse import entry_text
+from connectors.telegram.parse import LinkPreview, Message, Poll, parse_page
 from connectors.text import MAX_TEXT, clean_text, html_to_text
-from connectors.youtube_parse import comment_post
+from connectors.youtube.parse import comment_post
 
 ZWJ = "\u200d"
 ELLIPSIS = " […]"

@@ -1,0 +1,1 @@
+"""Mastodon: the sweep connector, the status parser, and the fetch of one status by URL."""

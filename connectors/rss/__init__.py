@@ -1,0 +1,1 @@
+"""RSS and Atom feeds: the sweep connector and the feed parser."""
