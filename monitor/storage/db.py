@@ -125,7 +125,8 @@ def upgrade(db: Database, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(_alembic_config(db), revision)
-    ensure_audit_triggers(db)
+    if revision == "heads":  # below head, migration 0002 may be still to come and create them
+        ensure_audit_triggers(db)
 
 
 # The append-only guard on audit_events (created by migration 0002). Someone with write access
