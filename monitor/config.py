@@ -310,8 +310,19 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
     if setting.check is not None:
         problem = setting.check(value)
         if problem:
-            raise ConfigError(f"{where}: {setting.key} must be {problem}, got {value!r}")
+            shown = _shown(setting, value)
+            raise ConfigError(f"{where}: {setting.key} must be {problem}, got {shown}")
     return value
+
+
+def _shown(setting: Setting, value: Any) -> str:
+    """The value for an error message, without a secret or a password inside a URL."""
+    if setting.secret:
+        return "(hidden)"
+    text = repr(value)
+    if setting.key == "database.url" and isinstance(value, str) and "@" in value:
+        return repr(value.split("://", 1)[0] + "://(credentials hidden)@" + value.rsplit("@", 1)[1])
+    return text
 
 
 def _article(type_name: str) -> str:

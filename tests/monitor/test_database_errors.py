@@ -27,6 +27,12 @@ def test_unusable_database_url_is_a_config_error(url: str) -> None:
     assert "Traceback" not in result.output
 
 
+def test_a_refused_url_never_shows_its_password() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings(None, env={"HATE_MONITOR_DATABASE_URL": "mysql://u:hunter2@db/x"})
+    assert "hunter2" not in str(info.value) and "credentials hidden" in str(info.value)
+
+
 def test_read_only_database_is_one_line_without_post_text(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
