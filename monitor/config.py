@@ -19,6 +19,9 @@ from models.types import DEFAULT_STRANDS
 
 ENV_PREFIX = "HATE_MONITOR_"
 DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production refuses)
+# The audit chain's HMAC key (monitor/audit/chain.py): environment only, never a setting.
+AUDIT_KEY_ENV = "HATE_MONITOR_AUDIT_KEY"
+MIN_AUDIT_KEY_LENGTH = 32
 
 
 class ConfigError(Exception):
@@ -46,6 +49,21 @@ def _unit(v: Any) -> str | None:
 
 def _port(v: Any) -> str | None:
     return None if 0 < v < 65536 else "a port number between 1 and 65535"
+
+
+def _database_url(v: Any) -> str | None:
+    """A URL this build can open, checked at load so a typo is one clear line, not a traceback
+    from deep in SQLAlchemy at the first query."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(v).get_backend_name()
+    except ArgumentError:
+        return "a URL like sqlite:///data/hate-monitor.db or postgresql://user@host/db"
+    if backend not in ("sqlite", "postgresql"):
+        return f"a sqlite:/// or postgresql:// URL (this build cannot use {backend!r})"
+    return None
 
 
 def _nonempty_list(v: Any) -> str | None:
@@ -91,6 +109,7 @@ REGISTRY: tuple[Setting, ...] = (
         "sqlite:///data/hate-monitor.db",
         "SQLAlchemy URL: sqlite:///PATH (default) or postgresql://user@host/db.",
         env="HATE_MONITOR_DATABASE_URL",
+        check=_database_url,
     ),
     Setting(
         "model.path",
@@ -293,8 +312,19 @@ def _coerce(setting: Setting, value: Any, where: str) -> Any:
     if setting.check is not None:
         problem = setting.check(value)
         if problem:
-            raise ConfigError(f"{where}: {setting.key} must be {problem}, got {value!r}")
+            shown = _shown(setting, value)
+            raise ConfigError(f"{where}: {setting.key} must be {problem}, got {shown}")
     return value
+
+
+def _shown(setting: Setting, value: Any) -> str:
+    """The value for an error message, without a secret or a password inside a URL."""
+    if setting.secret:
+        return "(hidden)"
+    text = repr(value)
+    if setting.key == "database.url" and isinstance(value, str) and "@" in value:
+        return repr(value.split("://", 1)[0] + "://(credentials hidden)@" + value.rsplit("@", 1)[1])
+    return text
 
 
 def _article(type_name: str) -> str:
@@ -332,6 +362,23 @@ def _resolve_sqlite_path(url: str, config_path: Path | None) -> str:
     if not rel or rel == ":memory:" or Path(rel).is_absolute():
         return url
     return prefix + str(config_path.resolve().parent / rel)
+
+
+def _check_audit_key(env: Mapping[str, str], environment: str, where: str) -> None:
+    """The audit key is read from the environment only (monitor/audit/chain.py), so that it is
+    never in the database or a config file beside it. Production refuses to start without one:
+    an unkeyed chain can be rewritten by anyone who can write to the database. Development runs
+    without one and writes plain SHA-256 events, which verify as before."""
+    key = env.get(AUDIT_KEY_ENV, "")
+    if key and len(key) < MIN_AUDIT_KEY_LENGTH:
+        raise ConfigError(f"environment {AUDIT_KEY_ENV}: use at least {MIN_AUDIT_KEY_LENGTH} "
+                          "random characters")
+    if not key and environment == "production":
+        raise ConfigError(
+            f"{where}: {AUDIT_KEY_ENV} is not set; production keys the audit chain with it "
+            "(python -c 'import secrets; print(secrets.token_hex(32))', kept outside the "
+            "database and its backups)"
+        )
 
 
 def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -384,6 +431,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             f"{where}: service.secret_key is the development default; set "
             "HATE_MONITOR_SECRET_KEY to a long random value before running in production"
         )
+    _check_audit_key(env, values["service.environment"], where)
     values["database.url"] = _resolve_sqlite_path(values["database.url"], file_path)
     weights = sum(values[f"priority.weight_{n}"] for n in ("hate", "severity", "recency"))
     if weights <= 0:

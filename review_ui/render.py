@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from aiohttp import web
+from markupsafe import Markup
 
 from review_ui import keys
 
@@ -33,9 +34,28 @@ def _when(value: datetime | None) -> str:
 def _web_link(value: str | None) -> str | None:
     """Only http(s) URLs become links: an imported post could carry ``javascript:`` or
     ``data:`` as its "original URL"."""
-    if value and value.lower().startswith(("https://", "http://")):
+    if value and value.lower().startswith(("https://", "http://")) and urlsplit(value).netloc:
         return value
     return None
+
+
+def _original_link(value: str | None, element_id: str = "") -> Markup:
+    """The one way a captured post's URL is shown (item page, case page): a link only when
+    _web_link allows it, otherwise the text with a note. The CSP would block a javascript: link
+    anyway; this keeps it from being rendered at all."""
+    url = _web_link(value)
+    if url is None:
+        return Markup('<span class="wrap">{}</span> <span class="muted">(not a web address; '
+                      "not linked)</span>").format(value or "")
+    id_attr = Markup(' id="{}"').format(element_id) if element_id else ""
+    return Markup('<a href="{}" rel="noopener noreferrer nofollow" target="_blank" '
+                  'class="wrap"{}>{}</a>').format(url, id_attr, url)
+
+
+def _handle(value: str | None) -> Markup:
+    """An author handle, isolated: a handle holding U+202E (right-to-left override) must not
+    reorder the text around it."""
+    return Markup('<bdi dir="auto">{}</bdi>').format(value or "")
 
 
 def make_env() -> jinja2.Environment:
@@ -49,6 +69,8 @@ def make_env() -> jinja2.Environment:
     env.filters["age"] = _age
     env.filters["when"] = _when
     env.filters["web_link"] = _web_link
+    env.filters["original_link"] = _original_link
+    env.filters["handle"] = _handle
     env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
     env.globals["urlencode"] = urlencode
     return env

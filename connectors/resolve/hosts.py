@@ -122,6 +122,32 @@ async def system_resolve(host: str) -> list[str]:
     return [str(info[4][0]) for info in infos]
 
 
+_NAT64 = (ipaddress.IPv6Network("64:ff9b::/96"), ipaddress.IPv6Network("64:ff9b:1::/48"))
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 one carries (and reaches) when it is a translation or tunnel
+    address: IPv4-mapped, NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:AABB:CCDD::), Teredo. Such an
+    address is "global" as IPv6, yet 64:ff9b::7f00:1 is 127.0.0.1 through the NAT64 gateway."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if ip.teredo is not None:
+        return ip.teredo[1]
+    if any(ip in net for net in _NAT64):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Global, and so is any IPv4 address embedded in it."""
+    if not ip.is_global:
+        return False
+    inner = _embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+    return inner is None or inner.is_global
+
+
 async def resolves_public(host: str, resolve: Resolver = system_resolve) -> str | None:
     """None when every address of ``host`` is public, else why not.
 
@@ -138,6 +164,6 @@ async def resolves_public(host: str, resolve: Resolver = system_resolve) -> str 
             ip = ipaddress.ip_address(address.split("%", 1)[0])
         except ValueError:
             return f"{host} resolves to an unreadable address {address!r}"
-        if not ip.is_global:
+        if not is_public(ip):
             return f"{host} resolves to a non-public address {ip}"
     return None if addresses else f"{host} has no addresses"

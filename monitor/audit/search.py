@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from monitor.audit import chain as audit
 from monitor.storage.db import Database
 from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.types import EARLIEST_DAY, LATEST_DAY, parse_day
 
 PAGE = 100
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -47,10 +48,10 @@ def parse_filter(params: Mapping[str, str]) -> tuple[AuditFilter, dict[str, str]
         raw = params.get(name, "").strip()
         days[name] = None
         if raw:
-            try:
-                days[name] = date.fromisoformat(raw)
-            except ValueError:
-                errors[name] = f"{raw!r} is not a date like 2026-11-28"
+            days[name] = parse_day(raw)
+            if days[name] is None:
+                errors[name] = (f"{raw[:40]!r} is not a date like 2026-11-28 between "
+                                f"{EARLIEST_DAY} and {LATEST_DAY}")
     f = AuditFilter(
         actor=params.get("actor", "").strip()[:120],
         action=params.get("action", "").strip()[:64],

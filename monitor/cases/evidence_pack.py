@@ -6,6 +6,7 @@ Layout (every path relative, so ``unzip`` then ``sha256sum -c manifest.sha256`` 
     case.json            the same as data
     captures/<id>.<ext>  each capture's raw bytes exactly as stored
     payloads/<sha>.bin   the whole response a capture came from, when it was kept
+    audit_head.json      the audit chain's head at export: a seal (``audit verify --seal``)
     manifest.sha256      sha256sum lines for every other file
 
 An export is a disclosure under DPA 2018 s62: it needs a justification and a recipient and is
@@ -30,6 +31,7 @@ from sqlmodel import Session
 
 from monitor import tool_version
 from monitor.audit import chain as audit
+from monitor.audit.seal import head as audit_head
 from monitor.cases.evidence_report import render_report
 from monitor.cases.lifecycle import STATUSES, CaseError, require_case, require_worker
 from monitor.cases.read import CaseDetail, CaseItemView, case_detail
@@ -216,6 +218,11 @@ def build_pack(
             files[_capture_file(c)] = c.raw
     for sha, p in payloads.items():
         files[f"payloads/{sha}.bin"] = p.body
+    # Every disclosed pack carries the chain's head, so each one is a seal held outside the
+    # database: a later rewrite or truncation of the trail before it shows.
+    sealed = audit_head(session, now=now)
+    if sealed is not None:
+        files["audit_head.json"] = (sealed.line() + "\n").encode()
     hashes = {name: _sha(data) for name, data in files.items()}
     files[MANIFEST] = "".join(f"{h}  {name}\n" for name, h in hashes.items()).encode()
     data = _zip(files, now)
@@ -233,7 +240,8 @@ def build_pack(
         reason=justification,
         details={"recipient": recipient, "pack_sha256": pack.sha256,
                  "manifest_sha256": _sha(files[MANIFEST]), "files": len(files),
-                 "capture_ids": capture_ids},
+                 "capture_ids": capture_ids,
+                 "audit_head": None if sealed is None else sealed.event_id},
     )
     session.flush()
     return pack

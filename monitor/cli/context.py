@@ -11,16 +11,23 @@ import click
 from models.types import Scorer
 from monitor.config import Settings
 from monitor.storage.db import Database
+from monitor.storage.lock import DatabaseLock, hold_shared
 
 
 @dataclass
 class CliContext:
     settings: Settings
     _db: Database | None = field(default=None, repr=False)
+    _lock: DatabaseLock | None = field(default=None, repr=False)
 
     def database(self) -> Database:
-        """Open the configured database, creating or upgrading its schema first."""
+        """Open the configured database, creating or upgrading its schema first.
+
+        The process holds the database's shared lock from here until it exits, so ``restore``
+        refuses to replace the file under a running ``serve``, ``worker`` or import."""
         if self._db is None:
+            if self._lock is None:
+                self._lock = hold_shared(self.settings.database_url)
             db = Database(self.settings.database_url)
             db.upgrade()
             self._db = db
@@ -30,6 +37,9 @@ class CliContext:
         if self._db is not None:
             self._db.dispose()
             self._db = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
 
 def obj_of(ctx: click.Context) -> CliContext:

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from pathlib import Path
 
 import click
+from sqlalchemy.exc import DBAPIError
 
 from monitor.cli import audit, cases, model, moderators, ops, queue, sources, stats, users
 from monitor.cli.context import CliContext
@@ -71,4 +73,12 @@ for command in (
 
 
 def main() -> None:
-    cli(prog_name="hate-monitor")
+    try:
+        cli(prog_name="hate-monitor")
+    except DBAPIError as err:
+        # One line, never the traceback: SQLAlchemy's message quotes the statement's parameters,
+        # which can be post text or personal data, and a read-only or full disk is not a bug.
+        reason = str(err.orig).strip().splitlines()[0] if str(err.orig).strip() else ""
+        click.echo(f"Error: the database refused the operation ({type(err.orig).__name__}: "
+                   f"{reason[:200]})", err=True)
+        sys.exit(1)

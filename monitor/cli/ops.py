@@ -54,14 +54,18 @@ def backup_cmd(ctx: click.Context, dest: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_context
 def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
-    """Replace the database with a backup (stop the service and workers first)."""
+    """Replace the database with a backup; refused while the service or a worker runs."""
     from monitor.ops.backup import BackupError, restore
+    from monitor.storage.db import Database
 
     if not yes:
         click.confirm("Replace the live database with this backup? The current file is kept "
                       "beside it.", abort=True)
     try:
-        report = restore(obj_of(ctx).database(), source, actor="cli:restore")
+        # Not obj.database(): that takes the shared lock this command needs exclusively, and
+        # upgrading the schema of a database about to be replaced is wasted work.
+        report = restore(Database(obj_of(ctx).settings.database_url), source,
+                         actor="cli:restore")
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"restored {report.path} from {source} (audit chain intact: "

@@ -13,12 +13,15 @@ import killed half-way and run again ends with every line stored exactly once.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
+
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
 
 from connectors.post import Post
 from connectors.text import clean_text
@@ -30,6 +33,17 @@ from monitor.storage.db import Database
 REQUIRED = ("platform", "post_id", "url", "author", "created_at", "text")
 OPTIONAL = ("author_id", "language", "thread_id", "parent_id", "raw")
 MAX_LINE_BYTES = 4 * 1024 * 1024
+# Bounds every database accepts, so SQLite (which stores anything) and PostgreSQL (which refuses
+# an over-long VARCHAR(255) or a NUL) take and refuse the same lines. platform and post_id are
+# the column sizes; the rest are far above anything a platform produces.
+MAX_CHARS = {"platform": 32, "post_id": 255, "author": 255, "author_id": 255,
+             "thread_id": 255, "parent_id": 255, "language": 35, "url": 8192}
+# A post before the web or after this century is a broken export, not evidence; the bounds also
+# keep every later date calculation (UTC conversion, ages, weeks) clear of datetime's limits.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+log = logging.getLogger(__name__)
 
 
 class LineError(ValueError):
@@ -63,7 +77,23 @@ def _text_field(obj: dict[str, Any], key: str, *, required: bool) -> str | None:
         raise LineError(f"{key!r} must be a string, got {type(value).__name__}")
     if required and not value.strip():
         raise LineError(f"{key!r} must not be empty")
+    _storable(key, value)
+    limit = MAX_CHARS.get(key)
+    if limit is not None and len(value) > limit:
+        raise LineError(f"{key!r} is {len(value)} characters; the limit is {limit}")
     return value
+
+
+def _storable(key: str, value: str) -> None:
+    """Text every database can store: PostgreSQL refuses NUL, and a lone surrogate (valid in
+    JSON's \\u escapes) is not UTF-8 at all."""
+    if "\x00" in value:
+        raise LineError(f"{key!r} contains a NUL character (\\u0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:
+        bad = ord(value[err.start])
+        raise LineError(f"{key!r} contains an unpaired surrogate (\\u{bad:04x})") from err
 
 
 def parse_line(line: bytes) -> Post:
@@ -76,6 +106,10 @@ def parse_line(line: bytes) -> Post:
         raise LineError(f"not UTF-8 text ({err.reason} at byte {err.start})") from err
     except json.JSONDecodeError as err:
         raise LineError(f"not valid JSON: {err.msg} at column {err.colno}") from err
+    except RecursionError as err:
+        raise LineError("JSON nested too deeply") from err
+    except ValueError as err:  # e.g. an integer longer than Python's digit limit
+        raise LineError(f"not valid JSON: {str(err)[:120]}") from err
     if not isinstance(obj, dict):
         raise LineError(f"expected a JSON object, got {type(obj).__name__}")
     unknown = sorted(set(obj) - set(REQUIRED) - set(OPTIONAL))
@@ -96,7 +130,15 @@ def parse_line(line: bytes) -> Post:
         raise LineError(
             f"'created_at' {created_raw!r} has no timezone; add Z or an offset such as +00:00"
         )
+    try:
+        created = created.astimezone(UTC)
+    except OverflowError as err:
+        raise LineError(f"'created_at' {created_raw[:40]!r} is out of range") from err
+    if not EARLIEST <= created < LATEST:
+        raise LineError(f"'created_at' {created_raw[:40]!r} is not between "
+                        f"{EARLIEST:%Y} and {LATEST:%Y}")
     text = clean_text(str(vals["text"]))
+    _storable("text", text)
     if not text:
         raise LineError("'text' is empty once invisible characters are removed")
     return Post(
@@ -112,6 +154,12 @@ def parse_line(line: bytes) -> Post:
         thread_id=opts["thread_id"],
         parent_id=opts["parent_id"],
     )
+
+
+def _line_fault(err: StatementError) -> bool:
+    """A refusal of this data (a value too long, a bad character, a constraint), as opposed to
+    the database itself failing (read-only, disk full, gone), which must stop the import."""
+    return isinstance(err, DataError | IntegrityError) or not isinstance(err, DBAPIError)
 
 
 def iter_lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
@@ -133,22 +181,41 @@ def import_file(
     shadows: Sequence[Scorer] = (),
 ) -> ImportSummary:
     summary = ImportSummary()
-    batch: list[Post] = []
+    batch: list[tuple[int, Post]] = []
 
-    def flush() -> None:
-        if not batch:
-            return
-        result = process_posts_sync(
+    def store(posts: list[Post]) -> BatchResult:
+        return process_posts_sync(
             db,
             scorer,
-            batch,
+            posts,
             weights=weights,
             origin="import",
             actor=actor,
             retention_days=retention_days,
             shadows=shadows,
         )
-        summary.absorb(result)
+
+    def flush() -> None:
+        if not batch:
+            return
+        try:
+            summary.absorb(store([post for _, post in batch]))
+        except StatementError as err:
+            if not _line_fault(err):
+                raise
+            # The database refused something parse_line let through. The batch rolled back
+            # whole; store its lines one at a time so only the offending ones are lost.
+            for number, post in batch:
+                try:
+                    summary.absorb(store([post]))
+                except StatementError as err:
+                    if not _line_fault(err):
+                        raise
+                    # The class name only: the database's message can quote the post's text.
+                    reason = type(getattr(err, "orig", None) or err).__name__
+                    log.warning("import line %d refused by the database (%s)", number, reason)
+                    summary.rejected += 1
+                    summary.errors.append((number, f"the database refused it ({reason})"))
         batch.clear()
         if progress is not None:
             progress(summary)
@@ -157,7 +224,7 @@ def import_file(
         for number, line in iter_lines(stream):
             summary.read += 1
             try:
-                batch.append(parse_line(line))
+                batch.append((number, parse_line(line)))
             except LineError as err:
                 summary.rejected += 1
                 summary.errors.append((number, str(err)))

@@ -31,7 +31,7 @@ from connectors.registry import CONNECTORS
 from models.types import Prediction, Scorer
 from monitor.audit import chain as audit
 from monitor.ingest.pipeline import PostKey, known_keys, score_posts, store_batch, unique_new
-from monitor.intake.images import CleanImage, clean_all
+from monitor.intake.images import CleanImage, process_uploads
 from monitor.intake.status import apply_boost, track_record
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
@@ -258,7 +258,7 @@ async def submit_report(
     retention_days: int = 30,
 ) -> ReportOutcome:
     """Accept one report. Raises ``ScreenshotError`` for a bad image before anything is stored."""
-    images = await db.run(clean_all, list(screenshots))
+    images = await process_uploads(list(screenshots))
     canonical, note = await fetch_canonical_safely(fetch_canonical, data)
     return await db.run(
         submit_report_sync, db, scorer, reporter=reporter, data=data, images=images,

@@ -2,13 +2,15 @@
 
 The backup uses SQLite's online backup API, so it is consistent while the service keeps writing.
 A restore checks the file first (SQLite integrity check, a known schema, an intact audit chain)
-and only then replaces the live database, keeping the replaced file beside it. PostgreSQL
+and refuses while any other process holds the database (``monitor.storage.lock``). It keeps a
+copy of the replaced database beside it, taken with the same online backup API (a file move
+would lose commits still in the ``-wal`` file), and writes the backup into the live file through
+SQLite too, so no journal file is ever deleted under a connection. PostgreSQL
 installations use ``pg_dump``/``pg_restore`` instead (see the README).
 """
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from monitor.audit import chain as audit
-from monitor.storage.db import Database
+from monitor.storage.db import SQLITE_AUDIT_TRIGGERS, Database
+from monitor.storage.lock import DatabaseInUse, take_exclusive
 from monitor.storage.types import utcnow
 
 
@@ -58,6 +61,13 @@ def _check(path: Path) -> int:
         raise BackupError(f"{path}: integrity check failed: {result}")
     if "audit_events" not in tables or "alembic_version" not in tables:
         raise BackupError(f"{path}: not a hate-monitor database (no audit_events table)")
+    missing = sorted(set(SQLITE_AUDIT_TRIGGERS) - tables)
+    if missing:
+        # Whoever could drop the guard could have rewritten the trail: not a file to trust.
+        raise BackupError(
+            f"{path}: the audit trail's append-only trigger(s) {', '.join(missing)} are missing; "
+            "this file may have been altered, so it is not restored"
+        )
     check_db = Database(f"sqlite:///{path}")
     try:
         with check_db.read() as session:
@@ -71,6 +81,20 @@ def _check(path: Path) -> int:
     return report.events
 
 
+def _copy_online(src_path: Path, dest_path: Path) -> None:
+    """Copy one database into another through SQLite's backup API: a consistent snapshot that
+    includes commits still in the source's WAL, written the way SQLite writes (journalled)."""
+    src = sqlite3.connect(src_path)
+    try:
+        out = sqlite3.connect(dest_path)
+        try:
+            src.backup(out)
+        finally:
+            out.close()
+    finally:
+        src.close()
+
+
 def backup(db: Database, dest: Path, *, actor: str) -> BackupReport:
     src_path = sqlite_path(db)
     if dest.exists():
@@ -79,41 +103,39 @@ def backup(db: Database, dest: Path, *, actor: str) -> BackupReport:
     with db.write() as session:
         audit.record(session, actor=actor, action="backup", object_type="database",
                      object_id=str(dest.name), reason="backup requested")
-    src = sqlite3.connect(src_path)
-    try:
-        out = sqlite3.connect(dest)
-        try:
-            src.backup(out)
-        finally:
-            out.close()
-    finally:
-        src.close()
+    _copy_online(src_path, dest)
     events = _check(dest)
     return BackupReport(dest, dest.stat().st_size, events)
 
 
 def restore(db: Database, source: Path, *, actor: str) -> BackupReport:
-    """Replace the live database with ``source``. Stop the service and workers first."""
+    """Replace the live database with ``source``; refused while a service or worker runs."""
     live = sqlite_path(db)
     if not source.exists():
         raise BackupError(f"{source}: no such backup file")
     events = _check(source)
-    db.dispose()
-    if live.exists():
-        kept = live.with_name(f"{live.name}.replaced-{utcnow():%Y%m%dT%H%M%SZ}")
-        shutil.move(live, kept)
-        for suffix in ("-wal", "-shm"):
-            side = live.with_name(live.name + suffix)
-            if side.exists():
-                side.unlink()
-    shutil.copyfile(source, live)
-    restored = Database(db.url)
     try:
-        restored.upgrade()
-        with restored.write() as session:
-            audit.record(session, actor=actor, action="restore", object_type="database",
-                         object_id=str(source.name), reason="restore requested",
-                         details={"audit_events_in_backup": events})
+        lock = take_exclusive(db.url)
+    except DatabaseInUse as err:
+        raise BackupError(f"restore refused: {err}") from err
+    try:
+        db.dispose()
+        if live.exists():
+            kept = live.with_name(f"{live.name}.replaced-{utcnow():%Y%m%dT%H%M%SZ}")
+            if kept.exists():
+                raise BackupError(f"{kept} already exists; wait a second and try again")
+            _copy_online(live, kept)
+        _copy_online(source, live)
+        restored = Database(db.url)
+        try:
+            restored.upgrade()
+            with restored.write() as session:
+                audit.record(session, actor=actor, action="restore", object_type="database",
+                             object_id=str(source.name), reason="restore requested",
+                             details={"audit_events_in_backup": events})
+        finally:
+            restored.dispose()
     finally:
-        restored.dispose()
+        if lock is not None:
+            lock.release()
     return BackupReport(live, live.stat().st_size, events)

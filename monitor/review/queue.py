@@ -27,6 +27,7 @@ from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Capture, Score
 from monitor.storage.tables.review import QueueItem
 from monitor.storage.tables.sources import Source
+from monitor.storage.types import EARLIEST_DAY, LATEST_DAY, parse_day, parse_id
 
 STATUSES = ("open", "decided", "escalated", "all")
 PAGE_SIZE = 50
@@ -90,8 +91,9 @@ def parse_filters(query: Mapping[str, str]) -> tuple[QueueFilters, dict[str, str
     elif severity:
         errors["severity"] = f"severity must be one of {', '.join(SEVERITIES)}"
     source = query.get("source") or ""
-    if source.isdigit():
-        kw["source_id"] = int(source)
+    source_id = parse_id(source)
+    if source_id is not None:
+        kw["source_id"] = source_id
     elif source:
         errors["source"] = "source must be a source number"
     for key in ("min_score", "max_score"):
@@ -108,10 +110,12 @@ def parse_filters(query: Mapping[str, str]) -> tuple[QueueFilters, dict[str, str
     for key in ("since", "until"):
         raw = query.get(key) or ""
         if raw:
-            try:
-                kw[key] = date.fromisoformat(raw)
-            except ValueError:
-                errors[key] = "date must look like 2026-11-28"
+            day = parse_day(raw)
+            if day is not None:
+                kw[key] = day
+            else:
+                errors[key] = (f"date must look like 2026-11-28, between {EARLIEST_DAY} and "
+                               f"{LATEST_DAY}")
     return QueueFilters(**kw), errors
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -124,6 +125,61 @@ def upgrade(db: Database, revision: str = "heads") -> None:
     from alembic import command
 
     command.upgrade(_alembic_config(db), revision)
+    if revision == "heads":  # below head, migration 0002 may be still to come and create them
+        ensure_audit_triggers(db)
+
+
+# The append-only guard on audit_events (created by migration 0002). Someone with write access
+# can drop it, and a migration that already ran never runs again, so every upgrade (each start,
+# and ``db upgrade``) checks it and puts back what is missing.
+SQLITE_AUDIT_TRIGGERS = {"audit_events_no_update": "UPDATE", "audit_events_no_delete": "DELETE"}
+_PG_AUDIT_FUNCTION = (
+    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit_events is append-only'; END; $$ LANGUAGE plpgsql"
+)
+_PG_AUDIT_TRIGGER = (
+    "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+)
+
+
+def missing_audit_triggers(conn: Connection) -> list[str]:
+    """The append-only triggers audit_events lacks (or has disabled, on PostgreSQL)."""
+    if conn.dialect.name == "sqlite":
+        present = {r[0] for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
+        )}
+        return sorted(set(SQLITE_AUDIT_TRIGGERS) - present)
+    row = conn.exec_driver_sql(
+        "SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_events_append_only' "
+        "AND tgrelid = to_regclass('audit_events')"
+    ).first()
+    return [] if row is not None and row[0] in ("O", "A") else ["audit_events_append_only"]
+
+
+def ensure_audit_triggers(db: Database) -> list[str]:
+    """Recreate missing append-only triggers; returns the names put back."""
+    with db.writer.begin() as conn:
+        if not inspect(conn).has_table("audit_events"):
+            return []
+        missing = missing_audit_triggers(conn)
+        for name in missing:
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql(
+                    f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {SQLITE_AUDIT_TRIGGERS[name]} "
+                    "ON audit_events BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END"
+                )
+            else:
+                conn.exec_driver_sql(_PG_AUDIT_FUNCTION)
+                conn.exec_driver_sql(
+                    "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events"
+                )
+                conn.exec_driver_sql(_PG_AUDIT_TRIGGER)
+    if missing:
+        logging.getLogger(__name__).warning(
+            "audit_events had lost its append-only trigger(s) %s; recreated", ", ".join(missing)
+        )
+    return missing
 
 
 def head_revisions() -> tuple[str, ...]:

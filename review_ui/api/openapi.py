@@ -119,9 +119,14 @@ OPENAPI: dict[str, Any] = {
                                "description": "Why the moderator is worried."},
                     "author": {"type": "string", "maxLength": MAX_AUTHOR,
                                "description": "Who posted it, if known."},
+                    # null is accepted and means "none" (v1._screenshots): say so, so a client
+                    # generated from this document and the server agree.
                     "screenshots": {
-                        "type": "array", "maxItems": MAX_SCREENSHOTS,
+                        "type": ["array", "null"], "maxItems": MAX_SCREENSHOTS,
                         "items": {"$ref": "#/components/schemas/Screenshot"},
+                        "description": "Up to 5 screenshots, each a PNG or JPEG sent as base64 "
+                                       "in content_base64 (not multipart); null or absent: "
+                                       "none.",
                     },
                 },
             },
@@ -130,10 +135,13 @@ OPENAPI: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["content_base64"],
                 "properties": {
-                    "filename": {"type": "string", "maxLength": 255},
+                    "filename": {"type": ["string", "null"], "maxLength": 255},
                     "content_base64": {"type": "string", "contentEncoding": "base64",
-                                       "description": "A PNG or JPEG of at most 5 MB; "
-                                       "metadata is stripped before storage."},
+                                       "minLength": 1,
+                                       "description": "The image file's bytes, base64-encoded "
+                                       "(RFC 4648, standard alphabet, no line breaks): a PNG "
+                                       "or JPEG of at most 5 MB before encoding; metadata is "
+                                       "stripped before storage."},
                 },
             },
             "Report": {

@@ -11,7 +11,7 @@ from monitor.audit import chain as audit
 from monitor.audit import search as audit_log
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import Route
 from review_ui.render import render
 from review_ui.views.common import current_user
@@ -29,8 +29,7 @@ def _load(db: Database, f: audit_log.AuditFilter, before: int | None) -> dict[st
 
 async def audit_page(request: web.Request) -> web.StreamResponse:
     f, errors = audit_log.parse_filter(request.query)
-    raw = request.query.get("before", "")
-    before = int(raw) if raw.isdigit() else None
+    before = params.optional_id(request.query, "before")
     db = request.app[keys.DB]
     data = await db.run(_load, db, f, before)
     return render(request, "audit/index.html",

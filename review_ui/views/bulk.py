@@ -10,7 +10,7 @@ from monitor.review import decisions
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
@@ -63,7 +63,7 @@ async def bulk_apply(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target = _target(form)
     user = current_user(request)
-    ids = [int(v) for v in form.getall("item_ids", []) if isinstance(v, str) and v.isdigit()]
+    ids = params.id_list(form.getall("item_ids", []), "item_ids")
     parsed = decisions.parse_decision(
         str(form.get("outcome", "")), [str(v) for v in form.getall("strands", [])],
         str(form.get("perceived_by", "")), [str(v) for v in form.getall("offences", [])],

@@ -25,7 +25,7 @@ from monitor.cases.read import (
 from monitor.review.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
@@ -52,11 +52,8 @@ def _ref(request: web.Request) -> str:
     return request.match_info["reference"]
 
 
-def _ids(values: Sequence[str]) -> list[int]:
-    out: list[int] = []
-    for v in values:
-        out += [int(p) for p in str(v).replace(",", " ").split() if p.isdigit()]
-    return out
+def _ids(values: Sequence[object]) -> list[int]:
+    return params.id_list(values, "items")
 
 
 def _strs(form: Form, name: str) -> list[str]:

@@ -33,6 +33,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.reports import ApiToken
 from monitor.storage.tables.review import QueueItem
+from monitor.storage.types import parse_id
 from review_ui import keys
 from review_ui.access import DESK, PUBLIC, Route
 from review_ui.middlewares import redirect
@@ -51,9 +52,10 @@ def int_param(request: web.Request, name: str) -> int:
     """A numeric path part as a database key; 404 past the 32-bit key range, which
     PostgreSQL would refuse with an error (a 500) rather than find nothing."""
     raw = request.match_info.get(name, "")
-    if not raw.isdigit() or len(raw) > 10 or int(raw) > 2**31 - 1:
+    value = parse_id(raw)
+    if value is None:
         raise web.HTTPNotFound()
-    return int(raw)
+    return value
 
 
 # --- forward form --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
@@ -116,10 +116,9 @@ def _render_item(
 async def item_page(request: web.Request) -> web.StreamResponse:
     item_id = int_param(request, "item_id")
     user = current_user(request)
-    raw_undo = request.query.get("undo", "")
+    undo_id = params.optional_id(request.query, "undo")
     db = request.app[keys.DB]
-    held, ctx, undo = await db.run(_open, db, item_id, user,
-                                   int(raw_undo) if raw_undo.isdigit() else None)
+    held, ctx, undo = await db.run(_open, db, item_id, user, undo_id)
     if held is None or ctx is None:
         raise DeskError(404, f"There is no queue item {item_id}.")
     strands = request.app[keys.SETTINGS]["model.strands"]

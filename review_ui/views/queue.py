@@ -10,7 +10,7 @@ from monitor.review import decisions, queue
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
@@ -30,9 +30,9 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     filters, errors = queue.parse_filters(request.query)
     after = request.query.get("after")
     db = request.app[keys.DB]
-    raw_undo = request.query.get("undo", "")
+    undo_id = params.optional_id(request.query, "undo")
     page, sources, undo = await db.run(_page, db, filters, after, current_user(request).id or 0,
-                                       int(raw_undo) if raw_undo.isdigit() else None)
+                                       undo_id)
     fq = filters.to_query()
     return render(request, "queue.html", {
         "page": page,
@@ -54,7 +54,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         "undo_seconds": decisions.UNDO_SECONDS,
         "outcomes": decisions.OUTCOMES,
         "q": with_query("", fq),
-    })
+    }, status=400 if errors else 200)  # the page explains each bad filter; the rest apply
 
 
 def _claim_next(
@@ -69,8 +69,7 @@ async def next_item(request: web.Request) -> web.StreamResponse:
     """Claim the next free item in queue order and open it (or say the queue is clear)."""
     user = current_user(request)
     filters, _ = queue.parse_filters(request.query)
-    raw_after = request.query.get("after", "")
-    after = int(raw_after) if raw_after.isdigit() else None
+    after = params.optional_id(request.query, "after")
     back = request.query.get("dir") == "prev"
     db = request.app[keys.DB]
     item_id = await db.run(_claim_next, db, user.id or 0, filters, after, back)

@@ -10,20 +10,14 @@ from markupsafe import Markup
 from monitor.reporting import stats
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
-from review_ui import keys
+from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError
 from review_ui.render import render
 
 
 def _day(request: web.Request, name: str) -> date | None:
-    raw = request.query.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError as err:
-        raise DeskError(400, f"{name}: {raw!r} is not a date like 2026-11-28") from err
+    return params.optional_day(request.query, name)
 
 
 def _compute(db: Database, since: date | None, until: date | None) -> stats.Stats:

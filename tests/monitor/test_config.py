@@ -81,7 +81,8 @@ def test_production_refuses_default_secret(tmp_path: Path) -> None:
     p = write(tmp_path, '[service]\nenvironment = "production"\n')
     with pytest.raises(ConfigError, match="secret_key"):
         load_settings(p, env={})
-    ok = load_settings(p, env={"HATE_MONITOR_SECRET_KEY": "x" * 40})
+    ok = load_settings(p, env={"HATE_MONITOR_SECRET_KEY": "x" * 40,
+                               "HATE_MONITOR_AUDIT_KEY": "k" * 32})
     assert ok["service.secret_key"] == "x" * 40
 
 

@@ -33,6 +33,8 @@ class AuditEvent(SQLModel, table=True):
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+    # The audit key (HMAC) the hash was made with; None: plain SHA-256 (monitor/audit/chain.py).
+    key_id: str | None = Field(default=None, max_length=16)
 
 
 class ModelVersion(SQLModel, table=True):
