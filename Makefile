@@ -1,5 +1,5 @@
 # hate-monitor: `make run` sets everything up and starts the service; `make test` sets everything
-# up and runs lint, types and the whole test suite.
+# up and runs lint, the import layers, types and the whole test suite.
 SHELL := /bin/bash
 PYTHON ?= python3.11
 VENV := .venv
@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint typecheck pytest test-postgres browser bench train clean
+.PHONY: install run test lint imports typecheck pytest test-postgres browser bench train clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Python 3.11)"; exit 1; }
@@ -43,13 +43,17 @@ browser:
 lint: install
 	$(BIN)/ruff check .
 
+# The layer contract in pyproject.toml ([tool.importlinter]; docs/ARCHITECTURE.md).
+imports: install
+	$(BIN)/lint-imports
+
 typecheck: install
 	$(BIN)/mypy
 
 pytest: install browser
 	$(BIN)/python -m pytest -q -ra
 
-test: lint typecheck pytest
+test: lint imports typecheck pytest
 
 # The storage, pipeline, scheduling and multi-worker tests again, against PostgreSQL (a fresh
 # database per test).

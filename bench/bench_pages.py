@@ -30,7 +30,8 @@ from aiohttp import ClientSession, CookieJar
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from monitor import audit, users
+from monitor.accounts import users
+from monitor.audit import chain as audit
 from monitor.config import load_settings
 from monitor.storage.db import Database
 from review_ui.app import create_app

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from connectors.post import Post
 from models import load_classifier
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 
 WORDS = [

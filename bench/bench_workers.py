@@ -6,7 +6,7 @@
 
 Each run gets a fresh database (a new PostgreSQL database next to the one in ``--url``, or a
 new SQLite file with ``--url`` as prefix) holding ``--items`` captures stored unscored; the
-workers (``monitor.scoring_worker.score_pending`` in a loop, one process each) load their
+workers (``monitor.ingest.backlog.score_pending`` in a loop, one process each) load their
 scorer first, then start together and the clock stops when the backlog is empty.
 
 Scorers: ``fake`` is tests.support.FakeScorer (no inference: measures the claim/write path of
@@ -35,7 +35,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from models.types import Prediction, Scorer
-from monitor.scoring_worker import backlog_size, score_pending, store_unscored
+from monitor.ingest.backlog import backlog_size, score_pending, store_unscored
 from monitor.storage.db import Database
 from tests.support import FakeScorer, make_post
 

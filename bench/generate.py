@@ -27,9 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import text
 
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 
 PLATFORMS = ("mastodon", "bluesky", "reddit", "lemmy", "rss", "youtube", "telegram")
 STRANDS = ("race", "religion", "sexual_orientation", "disability", "transgender")

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from models.types import DEFAULT_STRANDS
+
 ENV_PREFIX = "HATE_MONITOR_"
 DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production refuses)
 
@@ -106,15 +108,7 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "model.strands",
         list,
-        [
-            "race",
-            "religion",
-            "sexual_orientation",
-            "disability",
-            "transgender",
-            "sex_gender",
-            "other",
-        ],
+        list(DEFAULT_STRANDS),
         "Hate crime strands the model scores and the desk offers.",
         check=_nonempty_list,
     ),

@@ -5,34 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from aiohttp import web
 
+from connectors.post import Post
+from connectors.resolve.hosts import Resolver, system_resolve
 from models.types import Scorer
+from monitor.accounts.sessions import LoginThrottle
+from monitor.classifier.versions import live_scorer
 from monitor.config import Settings
 from monitor.http_session import make_client_session
-from monitor.model_registry import live_scorer
-from monitor.sessions import LoginThrottle
+from monitor.intake.canonical import fetch_canonical
+from monitor.intake.reports import CanonicalFetcher
+from monitor.ops.worker import SchedulerHandle, run_scheduler
+from monitor.reporting.metrics import MetricsCache
 from monitor.storage.db import Database
-from monitor.worker import SchedulerHandle, run_scheduler
-from review_ui import (
-    api_v1,
-    keys,
-    views_audit,
-    views_cases,
-    views_intake,
-    views_metrics,
-    views_sources,
-    views_stats,
-)
+from review_ui import keys
 from review_ui.access import ROUTE_ROLES
-from review_ui.intake_wiring import install_canonical_fetch
-from review_ui.middlewares import auth, errors, security_headers
+from review_ui.middlewares import auth, errors, request_id, security_headers
 from review_ui.render import make_env
-from review_ui.request_id import request_id
 from review_ui.routes import ROUTES
+from review_ui.views.metrics import TOKEN_ENV as METRICS_TOKEN_ENV
+from review_ui.views.sources import stop_sweeps
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
@@ -60,7 +57,12 @@ def create_app(
     app[keys.MODEL] = keys.ModelSlot(scorer=scorer)
     if db is not None:
         app[keys.DB] = db  # the caller owns it (tests, the CLI); otherwise opened at startup
+    app[keys.INTAKE] = keys.IntakeHooks()
+    app[keys.METRICS_TOKEN] = os.environ.get(METRICS_TOKEN_ENV, "").strip()
+    app[keys.METRICS_CACHE] = MetricsCache()
+    app[keys.SWEEPS] = {}
     app.on_response_prepare.append(security_headers)
+    app.on_shutdown.append(stop_sweeps)
 
     roles: dict[web.AbstractRoute, frozenset[str]] = {}
     for route in ROUTES:
@@ -68,10 +70,6 @@ def create_app(
                                           name=route.name)
         roles[registered] = route.roles
     app[ROUTE_ROLES] = roles
-    # Each part of the desk registers its own routes (and their roles) in its own module.
-    for part in (views_cases, views_stats, views_audit, views_intake, api_v1, views_metrics,
-                 views_sources):
-        part.setup_routes(app)
     app.router.add_static("/static", STATIC, name="static", append_version=True)
 
     app.cleanup_ctx.append(_database(db))
@@ -160,3 +158,22 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     handle = task.result()
     if handle is not None:
         await handle.stop()
+
+
+def make_fetcher(
+    app: web.Application, *, api_base: str | None = None, resolve: Resolver = system_resolve
+) -> CanonicalFetcher:
+    """The intake's ``fetch_canonical`` for ``app``; ``api_base`` is for tests only."""
+
+    async def fetch(url: str) -> Post | None:
+        return await fetch_canonical(app[keys.HTTP], app[keys.DB], app[keys.SETTINGS], url,
+                                     api_base=api_base, resolve=resolve)
+
+    return fetch
+
+
+async def install_canonical_fetch(app: web.Application) -> None:
+    """Startup hook: set the intake's fetch unless something (a test) has set one already."""
+    intake = app[keys.INTAKE]
+    if intake.fetch_canonical is None:
+        intake.fetch_canonical = make_fetcher(app)

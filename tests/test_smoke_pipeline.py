@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from tests.support import FakeScorer, make_post
 
 

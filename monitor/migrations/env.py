@@ -7,11 +7,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 # Every model module, so autogenerate sees every table.
-import monitor.storage.models
-import monitor.storage.models_cases
-import monitor.storage.models_intake
-import monitor.storage.models_ops
-import monitor.storage.models_scale  # noqa: F401
+import monitor.storage.tables  # noqa: F401
 
 config = context.config
 target_metadata = SQLModel.metadata

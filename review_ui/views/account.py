@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from monitor import sessions
+from monitor.accounts import sessions
 from monitor.storage.db import Database
 from review_ui import keys
+from review_ui.access import ANY_USER, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
 from review_ui.views.common import current_user, message
@@ -85,3 +86,12 @@ async def totp_disable(request: web.Request) -> web.StreamResponse:
     db = request.app[keys.DB]
     await db.run(_set_totp, db, user.id or 0, None)
     return redirect("/account?msg=totp_off")
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/account", account, ANY_USER, "account"),
+    Route("POST", "/account/preferences", save_preferences, ANY_USER, "preferences"),
+    Route("GET", "/account/totp", totp_enrol_form, ANY_USER, "totp_enrol_form"),
+    Route("POST", "/account/totp", totp_enrol, ANY_USER, "totp_enrol"),
+    Route("POST", "/account/totp/disable", totp_disable, ANY_USER, "totp_disable"),
+)

@@ -6,12 +6,12 @@ import time
 
 from aiohttp import web
 
-from monitor import sessions, users
+from monitor.accounts import sessions, users
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui import keys
-from review_ui.access import DESK
+from review_ui.access import ANY_USER, DESK, PUBLIC, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
 from review_ui.views.common import client_address, current_user, safe_next, with_query
@@ -147,3 +147,13 @@ async def logout(request: web.Request) -> web.StreamResponse:
     request[keys.NEW_SESSION] = sessions.SessionData.anonymous(
         utcnow(), request.app[keys.SETTINGS]["service.session_hours"])
     return redirect("/login")
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/login", login_form, PUBLIC, "login_form"),
+    Route("POST", "/login", login, PUBLIC, "login"),
+    Route("GET", "/login/totp", totp_form, PUBLIC, "totp_form"),
+    Route("POST", "/login/totp", totp_verify, PUBLIC, "totp_verify"),
+    Route("POST", "/logout", logout, ANY_USER, "logout"),
+    Route("GET", "/", home, ANY_USER, "home"),
+)

@@ -6,11 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import decisions
+from monitor.review import decisions
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui import keys
+from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
 from review_ui.views.common import current_user
@@ -80,3 +81,9 @@ async def bulk_apply(request: web.Request) -> web.StreamResponse:
         return _render(request, target, candidates, parsed.values, errors, status=400)
     await db.run(_apply, db, target, ids, user, parsed.data)
     return redirect("/queue?msg=bulk")
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/bulk", bulk_form, DESK, "bulk_form"),
+    Route("POST", "/bulk", bulk_apply, DESK, "bulk"),
+)

@@ -6,7 +6,9 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from monitor.storage.models import User
+from monitor.intake.reports import ReportInput, ReportOutcome, submit_report
+from monitor.review.priority import PriorityWeights
+from monitor.storage.tables.accounts import User
 from review_ui import keys
 
 MESSAGES = {
@@ -61,3 +63,24 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+class ModelUnavailable(Exception):
+    """The classifier is not loaded yet; the report cannot be scored now."""
+
+
+async def submit(
+    request: web.Request, *, user: User, data: ReportInput,
+    screenshots: list[tuple[bytes, str | None]], channel: str, api_token_id: int | None = None,
+) -> ReportOutcome:
+    app = request.app
+    slot = app[keys.MODEL]
+    if slot.scorer is None:
+        raise ModelUnavailable(slot.error or "the classifier is still loading")
+    settings = app[keys.SETTINGS]
+    return await submit_report(
+        app[keys.DB], slot.scorer, reporter=user, data=data, screenshots=screenshots,
+        weights=PriorityWeights.from_settings(settings), channel=channel,
+        api_token_id=api_token_id, fetch_canonical=app[keys.INTAKE].fetch_canonical,
+        retention_days=settings["retention.dismissed_days"],
+    )

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from monitor.storage.db import Database, current_revisions, head_revisions
 from review_ui import keys
+from review_ui.access import PUBLIC, Route
 
 
 @functools.cache
@@ -42,3 +43,8 @@ async def healthz(request: web.Request) -> web.StreamResponse:
     ok = database["ok"] and model["ok"] and database.get("current", False)
     body = {"status": "ok" if ok else "degraded", "database": database, "model": model}
     return web.json_response(body, status=200 if database["ok"] else 503)
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/healthz", healthz, PUBLIC, "healthz"),
+)

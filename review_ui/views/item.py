@@ -8,11 +8,13 @@ from typing import Any
 
 from aiohttp import web
 
-from monitor import decisions, queue
+from monitor.review import decisions, queue
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
 from review_ui import keys
+from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
 from review_ui.views.common import current_user, int_param, message, with_query
@@ -236,3 +238,14 @@ async def evidence(request: web.Request) -> web.StreamResponse:
         "raw_text": capture.raw.decode("utf-8", errors="replace"),
         "actual_sha256": actual, "intact": actual == capture.raw_sha256,
     })
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/items/{item_id}", item_page, DESK, "item"),
+    Route("POST", "/items/{item_id}/decide", decide, DESK, "decide"),
+    Route("POST", "/items/{item_id}/release", release, DESK, "release"),
+    Route("GET", "/items/{item_id}/evidence", evidence_form, DESK, "evidence_form"),
+    Route("POST", "/items/{item_id}/evidence", evidence, DESK, "evidence"),
+    Route("POST", "/decisions/{decision_id}/undo", undo, DESK, "undo"),
+    Route("POST", "/api/items/{item_id}/claim", claim_api, DESK, "claim"),
+)

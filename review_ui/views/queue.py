@@ -6,11 +6,12 @@ from aiohttp import web
 
 from connectors.registry import CONNECTORS
 from models.types import SEVERITIES
-from monitor import decisions, queue
+from monitor.review import decisions, queue
 from monitor.storage.db import Database
-from monitor.storage.models import Decision
+from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
 from review_ui import keys
+from review_ui.access import DESK, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
 from review_ui.views.common import current_user, message, with_query
@@ -81,3 +82,9 @@ async def next_item(request: web.Request) -> web.StreamResponse:
                                               "undo": request.query.get("undo", "")}))
     extra = {"undo": request.query.get("undo", "")}
     return redirect(with_query(f"/items/{item_id}", {**fq, **extra}))
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/queue", queue_page, DESK, "queue"),
+    Route("GET", "/next", next_item, DESK, "next"),
+)

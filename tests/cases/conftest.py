@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectors.post import Post
-from monitor import cases
-from monitor.decisions import DecisionInput, record_decision, undo_decision
-from monitor.pipeline import process_posts_sync, score_posts, store_batch
-from monitor.priority import PriorityWeights
+from monitor.cases import lifecycle as cases
+from monitor.ingest.pipeline import process_posts_sync, score_posts, store_batch
+from monitor.review.decisions import DecisionInput, record_decision, undo_decision
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Source, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.sources import Source
 from tests.support import FakeScorer, make_post
 
 STRANDS = ["race", "religion", "sexual_orientation", "disability", "transgender", "sex_gender",

@@ -12,8 +12,9 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 
-from monitor.cli_cases import register
-from monitor.cli_context import CliContext
+from monitor.cli.cases import cases_group
+from monitor.cli.context import CliContext
+from monitor.cli.stats import stats_cmd
 from monitor.config import Settings
 from monitor.storage.db import Database
 from tests.cases.conftest import World
@@ -25,7 +26,8 @@ def group() -> click.Group:
     def root() -> None:
         pass
 
-    register(root)
+    root.add_command(cases_group)
+    root.add_command(stats_cmd)
     return root
 
 

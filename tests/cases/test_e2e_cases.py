@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from monitor.cases.evidence_pack import verify_pack
 from monitor.config import Settings
-from monitor.evidence_pack import verify_pack
 from monitor.storage.db import Database
 from tests.browser import serve
 from tests.cases.test_web import HOSTILE, build_app

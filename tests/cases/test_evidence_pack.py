@@ -11,13 +11,16 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from monitor import audit, case_contacts, cases
-from monitor.evidence_pack import MANIFEST, build_pack, export_pack, verify_pack
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.audit import chain as audit
+from monitor.cases import contacts as case_contacts
+from monitor.cases import lifecycle as cases
+from monitor.cases.evidence_pack import MANIFEST, build_pack, export_pack, verify_pack
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture
-from monitor.storage.models_cases import CaseEvent
+from monitor.storage.tables.cases import CaseEvent
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
 from tests.cases.conftest import STRANDS, People
 from tests.support import FakeScorer, make_post
 

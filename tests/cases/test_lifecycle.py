@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import col, select
 
-from monitor import audit, cases
-from monitor.case_views import case_detail, list_cases
+from monitor.audit import chain as audit
+from monitor.cases import lifecycle as cases
+from monitor.cases.read import case_detail, list_cases
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, QueueItem
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import QueueItem
 from tests.cases.conftest import STRANDS, People
 
 NOW = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
@@ -173,7 +175,7 @@ def test_references_are_unique_under_concurrent_escalation(
 def test_item_claimed_by_someone_else_cannot_be_escalated(
     db: Database, people: People, item_ids: list[int]
 ) -> None:
-    from monitor import queue
+    from monitor.review import queue
 
     with db.write() as s:
         assert queue.claim(s, item_ids[0], people.officer2.id or 0, now=datetime.now(UTC))

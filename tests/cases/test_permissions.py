@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from monitor import case_contacts, cases
+from monitor.cases import contacts as case_contacts
+from monitor.cases import lifecycle as cases
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
+from monitor.storage.tables.ops import AuditEvent
 from tests.cases.conftest import STRANDS, People
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import func, select
 
-from monitor import stats
+from monitor.reporting import stats
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem
+from monitor.storage.tables.review import Decision, QueueItem
 from tests.cases.conftest import World
 
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)

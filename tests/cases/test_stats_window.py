@@ -10,11 +10,11 @@ import pytest
 from aiohttp.test_utils import make_mocked_request
 from sqlmodel import select
 
-from monitor import stats
+from monitor.reporting import stats
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem
-from review_ui import views_stats
+from monitor.storage.tables.review import Decision, QueueItem
 from review_ui.middlewares import DeskError
+from review_ui.views import stats as views_stats
 from tests.cases.conftest import World
 
 NOW = datetime(2026, 11, 12, 10, 0, tzinfo=UTC)

@@ -13,13 +13,15 @@ import pytest
 from aiohttp import web
 from sqlmodel import select
 
-from monitor import stats
+from monitor.cases.evidence_pack import verify_pack
 from monitor.config import Settings
-from monitor.evidence_pack import verify_pack
+from monitor.reporting import stats
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
-from review_ui import views_audit, views_cases, views_stats
+from monitor.storage.tables.ops import AuditEvent
 from review_ui.app import create_app
+from review_ui.views import audit as views_audit
+from review_ui.views import cases as views_cases
+from review_ui.views import stats as views_stats
 from tests.review_ui.conftest import Client, csrf_of, fill_queue, login, make_users
 from tests.support import FakeScorer
 

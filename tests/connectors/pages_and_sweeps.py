@@ -17,10 +17,12 @@ from sqlmodel import select
 from connectors.base import Connector, Page
 from connectors.post import Post
 from monitor.config import Settings
-from monitor.sources import Basis, add_source
+from monitor.sources.basis import Basis
+from monitor.sources.store import add_source
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Source
-from monitor.sweep import SweepResult, sweep_source
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.sources import Source
+from monitor.sweeps.sweep import SweepResult, sweep_source
 from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem
+from monitor.storage.tables.review import Decision, QueueItem
 from tests.review_ui.conftest import PASSWORD, fill_queue, make_users
 from tests.support import FakeScorer
 
@@ -193,8 +193,8 @@ async def test_claimed_item_is_read_only_for_the_other_officer(
 async def test_clear_fifty_items_by_keyboard_with_wellness_blur(
     server: str, browser: Any, db: Database, fake_scorer: FakeScorer, artifacts: Path
 ) -> None:
-    from monitor import sessions
-    from monitor.users import get_user
+    from monitor.accounts import sessions
+    from monitor.accounts.users import get_user
 
     make_users(db)
     with db.write() as s:

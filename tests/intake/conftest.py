@@ -12,11 +12,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from PIL import Image
 
+from monitor.accounts.users import create_user
 from monitor.config import Settings
-from monitor.intake import ReportInput
+from monitor.intake.reports import ReportInput
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.users import create_user
+from monitor.storage.tables.accounts import User
 from review_ui.app import create_app
 from tests.support import FakeScorer
 

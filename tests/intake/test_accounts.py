@@ -10,10 +10,7 @@ import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from monitor.cli_context import CliContext
-from monitor.cli_intake import register
-from monitor.config import Settings
-from monitor.intake_accounts import (
+from monitor.accounts.moderators import (
     InvitationError,
     TokenBucket,
     TokenError,
@@ -24,11 +21,14 @@ from monitor.intake_accounts import (
     revoke_token,
     token_hash,
 )
+from monitor.accounts.users import UserError, check_password
+from monitor.cli.context import CliContext
+from monitor.cli.moderators import moderators
+from monitor.config import Settings
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken, Invitation
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Invitation
 from monitor.storage.types import utcnow
-from monitor.users import UserError, check_password
 from tests.intake.conftest import PASSWORD
 
 
@@ -102,7 +102,7 @@ def _cli(settings: Settings) -> click.Group:
     def root(ctx: click.Context) -> None:
         ctx.obj = CliContext(settings)
 
-    register(root)
+    root.add_command(moderators)
     return root
 
 

@@ -8,14 +8,14 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from monitor.intake import PLATFORMS
-from monitor.intake_accounts import create_token
+from monitor.accounts.moderators import create_token
+from monitor.intake.reports import PLATFORMS
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from monitor.storage.models_intake import ApiToken, Report
-from review_ui import api_v1
-from review_ui.intake_hooks import INTAKE
-from review_ui.openapi_intake import OPENAPI
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import ApiToken, Report
+from review_ui.api import v1 as api_v1
+from review_ui.api.openapi import OPENAPI
+from review_ui.keys import INTAKE
 from tests.intake.conftest import Client, png_bytes
 
 # Only a string in the report: the tests never contact the platform.

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 
+from monitor.accounts.moderators import create_token
 from monitor.config import Settings
-from monitor.intake_accounts import create_token
 from monitor.storage.db import Database
-from monitor.storage.models import User
-from review_ui.intake_hooks import INTAKE
+from monitor.storage.tables.accounts import User
+from review_ui.keys import INTAKE
 from tests.intake.conftest import build_app
 from tests.support import FakeScorer
 

@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from monitor.accounts.moderators import invite
 from monitor.config import Settings
-from monitor.intake_accounts import invite
-from monitor.intake_status import set_feedback
+from monitor.intake.status import set_feedback
 from monitor.storage.db import Database
-from monitor.storage.models import QueueItem, User
-from monitor.storage.models_intake import Report, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.reports import Report, Screenshot
+from monitor.storage.tables.review import QueueItem
 from tests.browser import serve
 from tests.intake.conftest import build_app, png_bytes
 from tests.intake.test_status import decide

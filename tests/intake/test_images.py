@@ -8,7 +8,7 @@ import io
 import pytest
 from PIL import Image
 
-from monitor.intake_images import MAX_BYTES, ScreenshotError, clean_all, clean_screenshot
+from monitor.intake.images import MAX_BYTES, ScreenshotError, clean_all, clean_screenshot
 from tests.intake.conftest import jpeg_bytes, png_bytes
 
 

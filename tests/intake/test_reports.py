@@ -10,13 +10,16 @@ from sqlmodel import col, func, select
 
 from connectors.base import PermanentError
 from connectors.post import Post
-from monitor.intake import MODERATOR_COPY_TYPE, submit_report
-from monitor.intake_images import ScreenshotError
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.intake.images import ScreenshotError
+from monitor.intake.reports import MODERATOR_COPY_TYPE, submit_report
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, QueueItem, User
-from monitor.storage.models_intake import Report, ReportLink, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.reports import Report, ReportLink, Screenshot
+from monitor.storage.tables.review import QueueItem
 from tests.intake.conftest import png_bytes, report
 from tests.support import FakeScorer, make_post
 

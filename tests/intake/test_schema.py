@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import monitor.storage.models_intake  # noqa: F401  (registers the tables)
+import monitor.storage.tables.reports  # noqa: F401  (registers the tables)
 from monitor.storage.db import Database
 
 TABLES = {"intake_reports", "intake_report_links", "intake_screenshots", "intake_invitations",

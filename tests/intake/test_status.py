@@ -7,8 +7,8 @@ from email.message import EmailMessage
 
 from sqlmodel import select
 
-from monitor.intake import submit_report
-from monitor.intake_status import (
+from monitor.intake.reports import submit_report
+from monitor.intake.status import (
     boost_for,
     my_reports,
     notify_changes,
@@ -17,9 +17,10 @@ from monitor.intake_status import (
     set_feedback,
     track_record,
 )
-from monitor.priority import PriorityWeights
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Decision, QueueItem, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from tests.intake.conftest import report
 from tests.support import FakeScorer
@@ -174,8 +175,8 @@ async def test_email_on_status_change_only(
 async def test_moderator_notices_go_out_over_smtp_and_retry(
     db: Database, fake_scorer: FakeScorer, mod_a: User, officer: User
 ) -> None:
-    from monitor.alerts_config import EmailConfig
-    from monitor.moderator_notices import send_moderator_notices
+    from monitor.alerts.config import EmailConfig
+    from monitor.intake.notices import send_moderator_notices
     from tests.ops.smtp_server import SmtpSink
 
     sink = SmtpSink(fail_first=1)

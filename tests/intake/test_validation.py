@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.intake import ReportInvalid, normalise_url, parse_report
+from monitor.intake.reports import ReportInvalid, normalise_url, parse_report
 
 GOOD = {
     "url": "https://www.facebook.com/groups/town/posts/1",

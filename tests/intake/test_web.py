@@ -8,10 +8,12 @@ from collections.abc import Callable
 from aiohttp import FormData
 from sqlmodel import select
 
-from monitor.intake_accounts import invite
+from monitor.accounts.moderators import invite
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, QueueItem, User
-from monitor.storage.models_intake import Report, Screenshot
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.reports import Report, Screenshot
+from monitor.storage.tables.review import QueueItem
 from tests.intake.conftest import Client, csrf_of, jpeg_bytes, login, png_bytes
 
 FORM = {

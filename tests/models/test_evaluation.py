@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from models import evaluation as ev
 from models.classifier import HateClassifier
-from monitor.cli_context import CliContext
-from monitor.cli_model import register
+from monitor.cli.context import CliContext
+from monitor.cli.model import evaluate, model, train
 from monitor.config import Settings
 
 SUITE = Path(__file__).resolve().parent / "data" / "tiny_suite.csv"
@@ -50,7 +50,8 @@ def test_bad_suite_and_labelled_files(tmp_path: Path) -> None:
 
 def _cli() -> click.Group:
     group = click.Group("hate-monitor")
-    register(group)
+    for command in (train, evaluate, model):
+        group.add_command(command)
     return group
 
 

@@ -6,11 +6,14 @@ import pytest
 from sqlmodel import select
 
 from models.classifier import HateClassifier
-from monitor import model_registry as reg
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.classifier import versions as reg
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Decision, ModelVersion, QueueItem, Score, User
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.evidence import Score
+from monitor.storage.tables.ops import AuditEvent, ModelVersion
+from monitor.storage.tables.review import Decision, QueueItem
 from tests.support import FakeScorer, make_post
 
 TEXTS = [

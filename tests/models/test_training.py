@@ -12,9 +12,9 @@ import models.embedding
 from models import artefact
 from models.classifier import HateClassifier
 from models.training import contrast_categories, read_contrast
-from monitor import model_registry as reg
-from monitor.cli_context import CliContext
-from monitor.cli_model import register
+from monitor.classifier import versions as reg
+from monitor.cli.context import CliContext
+from monitor.cli.model import evaluate, model, train
 from monitor.config import Settings
 from tests.conftest import shared_path
 from tests.models.fakes import FakeEmbedder
@@ -38,7 +38,8 @@ def test_train_command_with_decisions_registers_shadow(
     data_dir = shared_path("data")
     monkeypatch.setattr(models.embedding, "Embedder", lambda *_a, **_k: FakeEmbedder(32))
     group = click.Group("hate-monitor")
-    register(group)
+    for command in (train, evaluate, model):
+        group.add_command(command)
     ctx = CliContext(settings)
     out = tmp_path / "model"
     result = CliRunner().invoke(group, ["train", "--out", str(out), "--data-dir", str(data_dir),
@@ -75,7 +76,8 @@ def test_bad_training_options_fail_before_the_model_loads(
 
     monkeypatch.setattr(models.embedding, "Embedder", no_model)
     group = click.Group("hate-monitor")
-    register(group)
+    for command in (train, evaluate, model):
+        group.add_command(command)
     for args, word in ((["--holdout", "0.9"], "holdout"), (["--tune-epochs", "0"], "epochs"),
                        (["--threshold", "high"], "--threshold")):
         result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"),

@@ -5,12 +5,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from monitor import audit
-from monitor.backup import BackupError, backup, restore
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.audit import chain as audit
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.ops.backup import BackupError, backup, restore
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
 from tests.support import FakeScorer, make_post
 
 

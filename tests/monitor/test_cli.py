@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import monitor.cli
-from monitor.cli import cli
+import monitor.cli.context
+from monitor.cli.main import cli
 from tests.support import FakeScorer
 
 
@@ -20,7 +20,7 @@ def config(tmp_path: Path, database_url: str) -> Path:
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(monitor.cli, "load_scorer", lambda obj: FakeScorer())
+    monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer())
 
 
 def invoke(config: Path, *args: str, input: str | None = None) -> object:

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from sqlmodel import func, select
 
-from monitor.importer import LineError, import_file, parse_line
-from monitor.priority import PriorityWeights
+from monitor.ingest.importer import LineError, import_file, parse_line
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.review import QueueItem
 from tests.support import FakeScorer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -91,8 +92,8 @@ def test_parse_line_rejects_non_utf8() -> None:
 CHILD = """
 import sys, time
 from pathlib import Path
-from monitor.importer import import_file
-from monitor.priority import PriorityWeights
+from monitor.ingest.importer import import_file
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from tests.support import FakeScorer
 

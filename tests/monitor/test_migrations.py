@@ -9,11 +9,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlmodel import SQLModel
 
-import monitor.storage.models
-import monitor.storage.models_cases
-import monitor.storage.models_intake
-import monitor.storage.models_ops
-import monitor.storage.models_scale  # noqa: F401  (all tables on the metadata)
+import monitor.storage.tables  # noqa: F401  (all tables on the metadata)
 from monitor.storage.db import MIGRATIONS_DIR, Database, head_revisions, upgrade
 
 

@@ -8,11 +8,13 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from models.types import Prediction
-from monitor import audit
-from monitor.pipeline import process_posts_sync, text_fingerprint
-from monitor.priority import PriorityWeights, priority
+from monitor.audit import chain as audit
+from monitor.ingest.pipeline import process_posts_sync, text_fingerprint
+from monitor.review.priority import PriorityWeights, priority
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, Payload, QueueItem, Score
+from monitor.storage.tables.evidence import Capture, Payload, Score
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import QueueItem
 from tests.support import FakeScorer, make_post
 
 W = PriorityWeights()

@@ -10,10 +10,13 @@ from sqlmodel import func, select
 
 from connectors.base import AuthFailed, Page, RateLimited, SourceSpec
 from monitor.config import Settings
-from monitor.sources import Basis, SourceError, add_source, basis_problem, remove_source
+from monitor.sources.basis import Basis, SourceError, basis_problem
+from monitor.sources.store import add_source, remove_source
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, Source
-from monitor.sweep import SweepRefused, keep_post, sweep_source
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.sources import Source
+from monitor.sweeps.sweep import SweepRefused, keep_post, sweep_source
 from tests.support import FakeScorer, make_post
 
 TODAY = date.today()

@@ -11,11 +11,13 @@ from sqlmodel import func, select
 
 from connectors.base import Page, SourceSpec
 from monitor.config import Settings
-from monitor.ops_settings import OpsSettings
-from monitor.sources import Basis, add_source
+from monitor.sources.basis import Basis
+from monitor.sources.store import add_source
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, Source
-from monitor.sweep_runner import SweepRunner
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.sources import Source
+from monitor.sweeps.runner import SweepRunner
+from monitor.sweeps.settings import OpsSettings
 from tests.support import FakeScorer, make_post
 
 TODAY = date.today()

@@ -15,14 +15,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlmodel import select
 
-from monitor.alerts import dispatch
-from monitor.alerts_config import AlertConfig, EmailConfig, WebhookConfig, load_alert_config
+from monitor.alerts.config import AlertConfig, EmailConfig, WebhookConfig, load_alert_config
+from monitor.alerts.dispatch import dispatch
 from monitor.config import ConfigError, Settings
-from monitor.pipeline import process_posts
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
-from monitor.storage.models_ops import AlertDelivery
+from monitor.storage.tables.ops import AlertDelivery, AuditEvent
 from tests.ops.smtp_server import SmtpSink
 from tests.support import FakeScorer, make_post
 

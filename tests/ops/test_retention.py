@@ -11,26 +11,19 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from sqlmodel import func, select
 
-import monitor.cli
+import monitor.cli.context
 from connectors.post import Post
-from monitor import audit
-from monitor.cli import cli
-from monitor.cli_ops import register
-from monitor.pipeline import process_posts
-from monitor.priority import PriorityWeights
-from monitor.retention import apply_retention, plan_purge
+from monitor.audit import chain as audit
+from monitor.cli.main import cli
+from monitor.ingest.pipeline import process_posts
+from monitor.ops.retention import apply_retention, plan_purge
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.models import (
-    AuditEvent,
-    Capture,
-    Case,
-    CaseItem,
-    Decision,
-    Payload,
-    QueueItem,
-    Score,
-    User,
-)
+from monitor.storage.tables.accounts import User
+from monitor.storage.tables.cases import Case, CaseItem
+from monitor.storage.tables.evidence import Capture, Payload, Score
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from tests.support import FakeScorer, make_post
 
@@ -163,8 +156,7 @@ async def test_retention_cli_dry_run_and_real_run(
     db: Database, config: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ids = await seed(db)
-    monkeypatch.setattr(monitor.cli, "load_scorer", lambda obj: FakeScorer())
-    register(cli)
+    monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer())
     runner = CliRunner()
     dry = runner.invoke(cli, ["--config", str(config), "retention", "--dry-run"])
     assert dry.exit_code == 0, dry.output

@@ -13,13 +13,12 @@ from sqlmodel import select
 
 from connectors.base import RateLimited, SourceUnavailable
 from monitor.config import Settings
-from monitor.leases import holder_of, try_acquire
-from monitor.sources import Basis
+from monitor.sources.basis import Basis
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent
-from monitor.storage.models_ops import SourceLease, SweepRun
+from monitor.storage.tables.ops import AuditEvent, SourceLease, SweepRun
 from monitor.storage.types import utcnow
-from monitor.sweep_history import source_health
+from monitor.sweeps.history import source_health
+from monitor.sweeps.leases import holder_of, try_acquire
 from tests.ops.helpers import TODAY, Scripted, add, captures, runner, source, update
 
 

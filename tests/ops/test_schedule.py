@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from monitor.schedule_parse import ScheduleError, parse_schedule
-from monitor.scheduler import plan_job
-from monitor.source_timing import backoff_delay, backoff_until, hold_reason, next_run
-from monitor.storage.models import Source
+from monitor.sources.schedule import ScheduleError, parse_schedule
+from monitor.storage.tables.sources import Source
+from monitor.sweeps.scheduler import plan_job
+from monitor.sweeps.timing import backoff_delay, backoff_until, hold_reason, next_run
 
 T0 = datetime(2026, 11, 28, 10, 0, tzinfo=UTC)
 

@@ -11,12 +11,12 @@ import pytest
 from sqlmodel import select
 
 from monitor.config import Settings
-from monitor.ops_settings import OpsSettings
-from monitor.scheduler import SweepScheduler
 from monitor.storage.db import Database
-from monitor.storage.models_ops import SweepRun
+from monitor.storage.tables.ops import SweepRun
 from monitor.storage.types import utcnow
-from monitor.sweep_history import record_run, source_health
+from monitor.sweeps.history import record_run, source_health
+from monitor.sweeps.scheduler import SweepScheduler
+from monitor.sweeps.settings import OpsSettings
 from tests.ops.helpers import Scripted, add, captures, runner, source, update
 
 
@@ -147,7 +147,7 @@ async def test_stop_cancels_a_running_sweep_cleanly(
     await asyncio.wait_for(conn.started.wait(), 5)
     await s.stop(grace_s=0.05)
     assert not s.scheduler.running
-    from monitor.leases import holder_of
+    from monitor.sweeps.leases import holder_of
 
     assert holder_of(db, sid) is None
     with db.read() as session:

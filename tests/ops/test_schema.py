@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
-import monitor.storage.models_ops  # noqa: F401  (registers the tables)
+import monitor.storage.tables.ops  # noqa: F401  (registers the tables)
 from monitor.storage.db import Database
 
 TABLES = {"sweep_runs", "source_leases", "alert_deliveries"}

@@ -20,15 +20,14 @@ from aiohttp.test_utils import TestServer
 from click.testing import CliRunner
 from sqlmodel import select
 
-import monitor.cli
-from monitor.cli import cli
-from monitor.cli_ops import register
+import monitor.cli.context
+from monitor.cli.main import cli
 from monitor.config import ConfigError, Settings
-from monitor.sources_seed import parse_declarations, seed_sources
+from monitor.ops.worker import run_scheduler, worker_main
+from monitor.sources.declared import parse_declarations, seed_sources
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Source
-from monitor.storage.models_ops import SweepRun
-from monitor.worker import run_scheduler, worker_main
+from monitor.storage.tables.ops import AuditEvent, SweepRun
+from monitor.storage.tables.sources import Source
 from tests.ops.helpers import Scripted
 from tests.support import FakeScorer
 
@@ -186,8 +185,7 @@ def config(tmp_path: Path, database_url: str) -> Path:
 
 
 def test_cli_seed_history_and_health(config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(monitor.cli, "load_scorer", lambda obj: FakeScorer())
-    register(cli)
+    monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer())
     run = CliRunner()
 
     def invoke(*args: str) -> str:

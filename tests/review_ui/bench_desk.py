@@ -19,10 +19,10 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient, TestServer
 
-from monitor import users
+from monitor.accounts import users
 from monitor.config import load_settings
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from review_ui.app import create_app
 from tests.support import FakeScorer, make_post

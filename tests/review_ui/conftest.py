@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from monitor import users
+from monitor.accounts import users
 from monitor.config import Settings
-from monitor.pipeline import process_posts_sync
-from monitor.priority import PriorityWeights
+from monitor.ingest.pipeline import process_posts_sync
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from review_ui.app import create_app
 from tests.support import FakeScorer, make_post

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from monitor import queue
+from monitor.review import queue
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
 from tests.review_ui.conftest import Client, fill_queue, login, make_users
@@ -90,7 +90,7 @@ def test_racing_officers_each_get_a_different_item(
     """Eight officers ask for the next item at the same moment, from eight threads."""
     import threading
 
-    from monitor import users
+    from monitor.accounts import users
 
     with db.write() as s:
         ids = [users.create_user(s, username=f"o{n}", role="officer",

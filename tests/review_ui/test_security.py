@@ -11,10 +11,10 @@ import pyotp
 import time_machine
 from sqlmodel import select
 
+from monitor.accounts.sessions import COOKIE_NAME
 from monitor.config import Settings
-from monitor.sessions import COOKIE_NAME
 from monitor.storage.db import Database
-from monitor.storage.models import User
+from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
 from tests.review_ui.conftest import PASSWORD, Client, csrf_of, fill_queue, login
@@ -225,8 +225,8 @@ async def test_only_web_addresses_become_links(
 ) -> None:
     from dataclasses import replace
 
-    from monitor.pipeline import process_posts_sync
-    from monitor.priority import PriorityWeights
+    from monitor.ingest.pipeline import process_posts_sync
+    from monitor.review.priority import PriorityWeights
     from tests.support import make_post
 
     post = replace(make_post(700, "immigrants are scum"), url="javascript:alert(1)")

@@ -8,9 +8,10 @@ from datetime import timedelta
 import time_machine
 from sqlmodel import col, select
 
-from monitor import audit
+from monitor.audit import chain as audit
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Decision, QueueItem
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from tests.review_ui.conftest import Client, fill_queue, login
 from tests.support import FakeScorer

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from models.types import Prediction
-from monitor.scoring_worker import backlog_size, score_pending
+from monitor.ingest.backlog import backlog_size, score_pending
 from monitor.storage.db import Database
 from tests.support import FakeScorer
 

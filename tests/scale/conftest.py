@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from monitor.scoring_worker import store_unscored
+from monitor.ingest.backlog import store_unscored
 from monitor.storage.db import Database
 from tests.support import make_post
 

@@ -10,15 +10,15 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from monitor import users
+from monitor.accounts import users
 from monitor.config import Settings
-from monitor.metrics import bucket_counts, collect, parse_samples
-from monitor.scoring_worker import score_pending, store_unscored
+from monitor.ingest.backlog import score_pending, store_unscored
+from monitor.reporting.metrics import bucket_counts, collect, parse_samples
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
-from review_ui.views_metrics import METRICS_TOKEN
+from review_ui.keys import METRICS_TOKEN
 from tests.support import FakeScorer, make_post
 
 Client = TestClient[Any, Any]

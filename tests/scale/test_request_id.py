@@ -15,7 +15,7 @@ from monitor.config import Settings
 from monitor.logging_setup import configure_logging, request_id_var
 from monitor.storage.db import Database
 from review_ui.app import create_app
-from review_ui.request_id import request_id
+from review_ui.middlewares import request_id
 from tests.support import FakeScorer
 
 Client = TestClient[Any, Any]

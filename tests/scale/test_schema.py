@@ -9,7 +9,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-import monitor.storage.models_scale  # noqa: F401  (registers the tables)
+import monitor.storage.tables  # noqa: F401  (registers the tables)
 from monitor.storage.db import Database
 
 TABLES = {"scoring_backlog", "worker_stats"}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select, text
 from sqlmodel import col
 
 from models.types import Prediction
-from monitor.scoring_worker import (
+from monitor.ingest.backlog import (
     backlog_size,
     claim_batch,
     enqueue_unscored,
@@ -21,8 +21,9 @@ from monitor.scoring_worker import (
     store_unscored,
 )
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Capture, QueueItem, Score
-from monitor.storage.models_scale import ScoringBacklog, WorkerStats
+from monitor.storage.tables.evidence import Capture, Score, ScoringBacklog
+from monitor.storage.tables.ops import AuditEvent, WorkerStats
+from monitor.storage.tables.review import QueueItem
 from monitor.storage.types import utcnow
 from tests.conftest import PG_URL
 from tests.scale.conftest import backlog, finish, start_together, start_worker
@@ -75,8 +76,8 @@ def test_lost_lease_is_not_written_twice(db: Database) -> None:
     slow = claim_batch(db, worker_id="slow", batch_size=10, lease_seconds=-1, now=utcnow())
     assert len(slow.captures) == 3  # already expired: free for the next claim
     assert score_pending(db, FakeScorer(), batch_size=10, worker_id="fast") == 3
-    from monitor.priority import PriorityWeights
-    from monitor.scoring_worker import _write_scores
+    from monitor.ingest.backlog import _write_scores
+    from monitor.review.priority import PriorityWeights
 
     preds = dict(zip([c.id or 0 for c in slow.captures],
                      FakeScorer().predict([c.text for c in slow.captures]), strict=True))
@@ -172,7 +173,7 @@ def test_older_version_scored_late_never_takes_the_queue_item_back(db: Database)
 async def test_scoring_loop_drains_backlog_and_stops(db: Database) -> None:
     import asyncio
 
-    from monitor.scoring_worker import scoring_loop
+    from monitor.ingest.backlog import scoring_loop
 
     store_unscored(db, [make_post(i) for i in range(12)], origin="import", actor="t")
     stop = asyncio.Event()

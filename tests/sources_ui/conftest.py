@@ -12,7 +12,8 @@ import pytest
 
 from connectors.base import Page, SourceSpec
 from monitor.config import Settings
-from monitor.sources import Basis, add_source
+from monitor.sources.basis import Basis
+from monitor.sources.store import add_source
 from monitor.storage.db import Database
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
@@ -42,7 +43,7 @@ def make_source(db: Database, name: str, *, basis: Basis | None = None, target: 
 
 def expire(db: Database, source_id: int) -> None:
     """A basis that was valid once and ran out (Basis itself refuses to be built expired)."""
-    from monitor.storage.models import Source
+    from monitor.storage.tables.sources import Source
 
     with db.write() as s:
         src = s.get(Source, source_id)
@@ -71,8 +72,8 @@ class FakeConnector:
 @pytest.fixture
 def connector(monkeypatch: pytest.MonkeyPatch) -> FakeConnector:
     fake = FakeConnector()
-    # monitor.sweep imported the function by name, so that is the binding to replace.
-    monkeypatch.setattr("monitor.sweep.get_connector", lambda name: fake)
+    # monitor.sweeps.sweep imported the function by name, so that is the binding to replace.
+    monkeypatch.setattr("monitor.sweeps.sweep.get_connector", lambda name: fake)
     return fake
 
 

@@ -9,9 +9,10 @@ from typing import Any
 from sqlmodel import col, select
 
 from monitor.config import Settings
+from monitor.ops.worker import SchedulerHandle
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, Source
-from monitor.worker import SchedulerHandle
+from monitor.storage.tables.ops import AuditEvent
+from monitor.storage.tables.sources import Source
 from review_ui import keys
 from review_ui.app import create_app
 from tests.review_ui.conftest import Client, login

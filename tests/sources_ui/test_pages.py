@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from monitor.config import Settings
 from monitor.storage.db import Database
-from monitor.storage.models import Source
+from monitor.storage.tables.sources import Source
 from review_ui.app import create_app
 from tests.review_ui.conftest import Client, login
 from tests.sources_ui.conftest import HOSTILE_TEXT, expire, good_basis, make_source

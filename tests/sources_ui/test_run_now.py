@@ -8,8 +8,9 @@ import asyncio
 from sqlmodel import func, select
 
 from monitor.storage.db import Database
-from monitor.storage.models import AuditEvent, QueueItem, Source
-from monitor.storage.models_ops import SweepRun
+from monitor.storage.tables.ops import AuditEvent, SweepRun
+from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.sources import Source
 from review_ui import keys
 from tests.review_ui.conftest import Client, login
 from tests.sources_ui.conftest import FakeConnector, expire, good_basis, make_source

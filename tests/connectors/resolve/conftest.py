@@ -20,7 +20,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from monitor.config import Settings
-from review_ui.intake_wiring import platform_credentials
+from monitor.intake.canonical import platform_credentials
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -100,7 +100,7 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 def resolve_args(settings: Settings) -> dict[str, Any]:
-    """What the desk hands ``fetch_post_by_url`` for ``settings`` (review_ui.intake_wiring)."""
+    """What the desk hands ``fetch_post_by_url`` for ``settings`` (monitor.intake.canonical)."""
     return {"credentials": platform_credentials(settings),
             "user_agent": str(settings["http.user_agent"])}
 

@@ -12,16 +12,17 @@ from aiohttp import web
 from sqlmodel import select
 
 from connectors.http.parse import item_raw
+from monitor.accounts.moderators import create_token
+from monitor.accounts.users import create_user
 from monitor.config import Settings
-from monitor.intake import MODERATOR_COPY_TYPE
-from monitor.intake_accounts import create_token
+from monitor.intake.reports import MODERATOR_COPY_TYPE
 from monitor.storage.db import Database
-from monitor.storage.models import Capture, QueueItem, Source
-from monitor.storage.models_intake import Report
-from monitor.users import create_user
-from review_ui.app import create_app
-from review_ui.intake_hooks import INTAKE
-from review_ui.intake_wiring import make_fetcher
+from monitor.storage.tables.evidence import Capture
+from monitor.storage.tables.reports import Report
+from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.sources import Source
+from review_ui.app import create_app, make_fetcher
+from review_ui.keys import INTAKE
 from tests.connectors.resolve.conftest import FakePlatform, fixture_json
 from tests.intake.conftest import Client
 from tests.support import FakeScorer

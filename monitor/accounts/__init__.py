@@ -1,0 +1,1 @@
+"""Desk accounts: users and roles, login sessions, moderator invitations and API tokens."""

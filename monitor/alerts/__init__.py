@@ -1,0 +1,1 @@
+"""Urgent alerts: who is told about what (dispatch), how (channels), and their settings."""

@@ -1,0 +1,1 @@
+"""Cases: lifecycle, read views, contacts, evidence packs and their printable report."""

@@ -1,0 +1,1 @@
+"""Classifier versions known to this installation, and labels from officer decisions."""

@@ -1,0 +1,225 @@
+"""CLI: ``train``, ``evaluate``, ``model list|compare|promote`` ."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from models.data.base import DataError
+from monitor.classifier import versions as reg
+from monitor.classifier.labels import decision_examples
+from monitor.cli.context import CliContext
+from monitor.review.priority import PriorityWeights
+from monitor.storage.tables.ops import ModelVersion
+
+DEFAULT_DATA = Path("..") / "shared" / "data"
+
+
+def _load_model(ctx: CliContext, model: str | None) -> Any:
+    """A directory, a registered version, or (by default) the live/shipped model."""
+    from models.classifier import HateClassifier
+    from models.embedding import Embedder
+
+    embedder = ctx.settings["model.embedder"] or None
+    if model is None:
+        return reg.live_scorer(ctx.settings, ctx.database())
+    if Path(model).is_dir():
+        return HateClassifier.load(model, Embedder(embedder))
+    with ctx.database().read() as session:
+        row = session.get(ModelVersion, model)
+    if row is None:
+        raise click.ClickException(f"--model {model!r}: neither a directory nor a registered "
+                                   "version (see 'hate-monitor model list')")
+    return reg.load_version(ctx.settings, row)
+
+
+@click.command()
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="Artefact directory (default: data/models/VERSION).")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
+              show_default=True, help="Folder of labelled corpora (../shared/data layout).")
+@click.option("--include-decisions", is_flag=True,
+              help="Add officer decisions as labels and register the result as a shadow model.")
+@click.option("--head", type=click.Choice(["logistic", "mlp"]), default="logistic",
+              show_default=True)
+@click.option("--cv-folds", type=int, default=5, show_default=True,
+              help="Grouped CV folds on the contrast set (0 skips).")
+@click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+              help="Reuse embeddings across runs (an .npz per embedder).")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--tune/--no-tune", default=True, show_default=True,
+              help="Tune a LoRA adapter on the encoder first (about 10 min on 2 CPU cores); "
+                   "--no-tune keeps the encoder frozen (about 1 min with --cache-dir).")
+@click.option("--tune-corpus-rows", type=int, default=8000, show_default=True,
+              help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
+@click.option("--tune-epochs", type=int, default=1, show_default=True)
+@click.option("--contrast-repeats", type=int, default=4, show_default=True,
+              help="Passes over the contrast set per tuning epoch.")
+@click.option("--holdout", type=float, default=0.2, show_default=True,
+              help="Share of contrast-set templates kept out of training and measured after.")
+@click.option("--threshold", "threshold", default="balanced", show_default=True,
+              help="Decision threshold on p(hate): a number, or 'balanced' (the calibration "
+                   "rows' share of hate: a miss and a false alarm weigh the same).")
+@click.pass_obj
+def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
+          cv_folds: int, cache_dir: Path | None, seed: int, tune: bool, tune_corpus_rows: int,
+          tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str) -> None:
+    """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
+    from models.artefact import ArtefactError
+    from models.classifier import TrainOptions
+    from models.embedding import Embedder, EmbeddingError
+    from models.training import TrainPlan
+    from models.training import train as run_training
+    from models.tuning import TuneOptions
+
+    if not data_dir.is_dir():
+        raise click.ClickException(f"--data-dir {data_dir}: not a folder of corpora")
+    if cv_folds == 1 or cv_folds < 0:
+        raise click.ClickException("--cv-folds must be 0 or at least 2")
+    balanced = threshold == "balanced"
+    try:
+        options = TrainOptions(head=head, seed=seed, threshold=0.5 if balanced
+                               else float(threshold), balanced_threshold=balanced)
+    except ValueError as err:
+        raise click.ClickException(f"--threshold {threshold!r}: a number between 0 and 1 or "
+                                   f"'balanced' ({err})") from None
+    # Checked before the model loads and the corpora are read, so a typo costs nothing.
+    try:
+        tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
+        plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
+                         tune=tuning, tune_corpus_rows=tune_corpus_rows,
+                         contrast_repeats=contrast_repeats, holdout=holdout)
+    except ValueError as err:
+        raise click.ClickException(f"bad training option (--tune-epochs, --tune-corpus-rows, "
+                                   f"--contrast-repeats or --holdout): {err}") from None
+    extra = decision_examples(ctx.database()) if include_decisions else []
+    if include_decisions:
+        click.echo(f"{len(extra)} officer decisions added as labels")
+    try:
+        embedder = Embedder(ctx.settings["model.embedder"] or None)
+        clf = run_training(plan, embedder, extra=extra)
+        target = out or Path("data") / "models" / clf.model_version
+        clf.save(target)
+    except (DataError, EmbeddingError, ArtefactError, ValueError) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"saved {clf.model_version} to {target}")
+    for name, m in clf.metrics.get("heldout", {}).items():
+        click.echo(f"  {name}: ROC-AUC {m['roc_auc']}  F1 {m['f1']}  accuracy {m['accuracy']}")
+    held = clf.metrics.get("contrast_holdout")
+    if held:
+        click.echo(f"  contrast templates held out ({held['templates']}): accuracy "
+                   f"{held['accuracy']}  ROC-AUC {held['roc_auc']}")
+    if include_decisions:
+        reg.register_version(ctx.database(), target, "shadow")
+        click.echo(f"registered {clf.model_version} as a shadow model")
+
+
+@click.command()
+@click.option("--model", "model_ref", default=None,
+              help="Artefact directory or registered version (default: the live model).")
+@click.option("--data", "data_file", type=click.Path(path_type=Path), default=None,
+              help="Labelled CSV or JSONL file.")
+@click.option("--text-col", default="text", show_default=True)
+@click.option("--label-col", default="label", show_default=True)
+@click.option("--positive", default="1", show_default=True, help="Label value meaning hateful.")
+@click.option("--suite", type=click.Path(path_type=Path), default=None,
+              help="Functional test suite in HateCheck's CSV layout.")
+@click.option("--heldout", is_flag=True, help="HateXplain, HatemojiBuild, Stormfront test sets.")
+@click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
+              show_default=True)
+@click.option("--threshold", type=float, default=None, help="Default: the model's own.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.pass_obj
+def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, text_col: str,
+             label_col: str, positive: str, suite: Path | None, heldout: bool, data_dir: Path,
+             threshold: float | None, as_json: bool) -> None:
+    """Evaluate a model on a labelled file, a functional suite, or the held-out sets."""
+    from models import evaluation as ev
+    from models.artefact import ArtefactError
+
+    if (data_file is not None) + (suite is not None) + heldout != 1:
+        raise click.ClickException("give exactly one of --data FILE, --suite FILE, --heldout")
+    try:
+        clf = _load_model(ctx, model_ref)
+        thr = threshold if threshold is not None else clf.options.threshold
+        if suite is not None:
+            cases = ev.read_suite(suite)
+            p = clf.predict_proba([c.text for c in cases])[:, 1].tolist()
+            result = ev.suite_metrics(cases, p, thr)
+        elif data_file is not None:
+            texts, labels = ev.read_labelled(data_file, text_col, label_col, positive)
+            result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)
+        else:
+            result = ev.heldout(clf, data_dir, thr)
+    except (ev.EvaluationError, ArtefactError, DataError, reg.RegistryError) as err:
+        raise click.ClickException(str(err)) from err
+    result = {"model_version": clf.model_version, **result}
+    if as_json:
+        click.echo(json.dumps(result, sort_keys=True))
+    else:
+        _print(result)
+
+
+def _print(result: dict[str, Any], indent: str = "") -> None:
+    for key, value in result.items():
+        if isinstance(value, dict):
+            click.echo(f"{indent}{key}:")
+            _print(value, indent + "  ")
+        else:
+            click.echo(f"{indent}{key}: {value}")
+
+
+@click.group()
+def model() -> None:
+    """Classifier versions: list, compare on decided items, promote."""
+
+
+@model.command("list")
+@click.pass_obj
+def list_cmd(ctx: CliContext) -> None:
+    rows = reg.list_versions(ctx.database())
+    if not rows:
+        click.echo("no registered versions; the shipped default model is live")
+    for r in rows:
+        promoted = f" promoted {r.promoted_at:%Y-%m-%d %H:%M}" if r.promoted_at else ""
+        click.echo(f"{r.version}  {r.role}{promoted}  {r.path}")
+
+
+@model.command("compare")
+@click.argument("version_a")
+@click.argument("version_b")
+@click.pass_obj
+def compare_cmd(ctx: CliContext, version_a: str, version_b: str) -> None:
+    """Accuracy, F1 and ROC-AUC of two versions on items officers have decided."""
+    db = ctx.database()
+    scorers = {}
+    for v in (version_a, version_b):
+        with db.read() as session:
+            row = session.get(ModelVersion, v)
+        if row is None:
+            raise click.ClickException(f"model version {v!r} is not registered")
+        scorers[v] = reg.load_version(ctx.settings, row)
+    for c in reg.compare(db, version_a, version_b, scorers=scorers):
+        click.echo(f"{c.version}: n={c.n} accuracy={c.accuracy} f1={c.f1} roc_auc={c.roc_auc}")
+
+
+@model.command("promote")
+@click.argument("version")
+@click.option("--actor", default="cli", show_default=True, help="Who promotes (audited).")
+@click.pass_obj
+def promote_cmd(ctx: CliContext, version: str, actor: str) -> None:
+    """Make VERSION the live model and re-score the open queue with it."""
+    db = ctx.database()
+    with db.read() as session:
+        row = session.get(ModelVersion, version)
+    if row is None:
+        raise click.ClickException(f"model version {version!r} is not registered")
+    try:
+        n = reg.promote(db, version, actor, scorer=reg.load_version(ctx.settings, row),
+                        weights=PriorityWeights.from_settings(ctx.settings))
+    except reg.RegistryError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"{version} is live; {n} open queue items re-scored")

@@ -1,0 +1,156 @@
+"""Running the service: ``serve``, ``worker``, ``retention``, ``db upgrade``, ``backup``,
+``restore``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import click
+
+from monitor.cli import context
+from monitor.cli.context import obj_of, when
+from monitor.config import ConfigError
+from monitor.ops.retention import RULE, apply_retention, plan_purge
+from monitor.storage.db import DatabaseError
+
+
+@click.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create the database or upgrade it to this version's schema."""
+    obj = obj_of(ctx)
+    try:
+        database = obj.database()
+    except DatabaseError as err:
+        raise click.ClickException(str(err)) from err
+    from monitor.storage.db import current_revision
+
+    click.echo(f"database at revision {current_revision(database)} ({obj.settings.database_url})")
+
+
+@click.command("backup")
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def backup_cmd(ctx: click.Context, dest: Path) -> None:
+    """Online backup of the SQLite database to DEST (verified after writing)."""
+    from monitor.ops.backup import BackupError, backup
+
+    try:
+        report = backup(obj_of(ctx).database(), dest, actor="cli:backup")
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"backed up to {report.path} ({report.bytes} bytes, audit chain intact: "
+               f"{report.audit_events} events)")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_context
+def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
+    """Replace the database with a backup (stop the service and workers first)."""
+    from monitor.ops.backup import BackupError, restore
+
+    if not yes:
+        click.confirm("Replace the live database with this backup? The current file is kept "
+                      "beside it.", abort=True)
+    try:
+        report = restore(obj_of(ctx).database(), source, actor="cli:restore")
+    except BackupError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"restored {report.path} from {source} (audit chain intact: "
+               f"{report.audit_events} events)")
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Override service.host.")
+@click.option("--port", default=None, type=int, help="Override service.port.")
+@click.pass_context
+def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
+    """Run the web service (review desk, API, health check)."""
+    from aiohttp import web
+
+    from monitor.ops.first_run import ensure_admin, load_examples_once
+    from review_ui.app import create_app
+
+    obj = obj_of(ctx)
+    settings = obj.settings
+    database = obj.database()
+    created = ensure_admin(database)
+    if created is not None:
+        name, password = created
+        click.echo("=" * 64)
+        click.echo("First start: created the administrator account")
+        click.echo(f"  username: {name}\n  password: {password}")
+        click.echo("Log in and keep the password safe; it is not shown again.")
+        click.echo("=" * 64)
+    if settings["examples.load_on_first_run"]:
+        summary = load_examples_once(database, lambda: context.load_scorer(obj), settings)
+        if summary is not None:
+            click.echo(f"loaded example posts: new {summary.new}, rejected {summary.rejected}")
+    h = host or settings["service.host"]
+    p = port or settings["service.port"]
+    click.echo(f"serving on http://{h}:{p}/  (health: http://{h}:{p}/healthz)")
+    web.run_app(
+        create_app(settings, db=database, scheduler=True),
+        host=h,
+        port=p,
+        print=None,
+        access_log=None,  # the request-id middleware logs requests, without query strings
+    )
+
+
+@click.command("worker")
+@click.pass_context
+def worker_cmd(ctx: click.Context) -> None:
+    """Run scheduled sweeps, retention and urgent alerts until SIGTERM/SIGINT."""
+    from monitor.ops.worker import worker_main
+
+    obj = obj_of(ctx)
+    database = obj.database()
+    scorer = context.load_scorer(obj)
+    click.echo("worker running; stop with Ctrl-C or SIGTERM", err=True)
+    try:
+        asyncio.run(worker_main(obj.settings, database, scorer))
+    except ConfigError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo("worker stopped", err=True)
+
+
+@click.command("retention")
+@click.option("--dry-run", is_flag=True, help="Show what would be purged; change nothing.")
+@click.pass_context
+def retention_cmd(ctx: click.Context, dry_run: bool) -> None:
+    """Purge queue items dismissed as not hate more than retention.dismissed_days ago."""
+    obj = obj_of(ctx)
+    database = obj.database()
+    days = int(obj.settings["retention.dismissed_days"])
+    if dry_run:
+        plan = plan_purge(database, days=days)
+        click.echo(
+            f"rule {RULE}: dismissed as not hate before {plan.cutoff:%Y-%m-%d %H:%M} UTC "
+            f"({days} days)"
+        )
+        for item_id in plan.item_ids:
+            click.echo(
+                f"would purge item {item_id} (dismissed {when(plan.dismissed_at[item_id])})"
+            )
+        click.echo(
+            f"{len(plan.item_ids)} item(s) would be purged; {plan.kept_referenced} kept because "
+            "a case or report refers to them (dry run: nothing changed)"
+        )
+        return
+    plan, done = apply_retention(database, days=days)
+    click.echo(
+        f"purged {done.items} item(s), {done.captures} capture(s), {done.scores} score(s), "
+        f"{done.decisions} decision record(s), {done.payloads} payload(s) under rule {RULE} "
+        f"({days} days); {plan.kept_referenced} kept for cases or reports"
+    )
+
+

@@ -1,0 +1,1 @@
+"""Posts in: the ingest -> score -> queue pipeline, file import, the scoring backlog."""

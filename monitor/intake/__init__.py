@@ -1,0 +1,1 @@
+"""Moderator reports: the report itself, its status, screenshots, notices, canonical URLs."""

@@ -1,0 +1,1 @@
+"""Running the service: the worker process, retention, backup and first-run setup."""

@@ -1,0 +1,1 @@
+"""Numbers out: statistics for the force's returns and Prometheus metrics."""

@@ -1,0 +1,1 @@
+"""The review desk's rules: the queue, priority, decisions, one item's context."""

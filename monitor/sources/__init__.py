@@ -1,0 +1,1 @@
+"""Watched sources: storage, the lawful basis, schedules, sources declared in config."""

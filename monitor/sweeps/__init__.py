@@ -1,0 +1,1 @@
+"""Sweeping sources: one sweep, the runner, the scheduler, leases, timing, history."""

@@ -1,0 +1,263 @@
+"""One sweep of one source: fetch pages, run them through the pipeline, advance the cursor.
+
+The cursor is stored only after the page's posts are stored, so a crash mid-sweep resumes from
+the last stored page without loss (and without duplicates: ingest is idempotent).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import aiohttp
+
+from connectors.base import (
+    AuthFailed,
+    Connector,
+    ConnectorError,
+    PermanentError,
+    RateLimited,
+)
+from connectors.post import Post
+from connectors.registry import get_connector
+from models.types import Scorer
+from monitor.audit import chain as audit
+from monitor.classifier.versions import shadow_scorers
+from monitor.config import Settings
+from monitor.ingest.backlog import store_unscored
+from monitor.ingest.pipeline import process_posts
+from monitor.review.priority import PriorityWeights
+from monitor.sources.basis import basis_problem
+from monitor.sources.store import get_source, spec_for
+from monitor.storage.db import Database
+from monitor.storage.tables.sources import Source
+from monitor.storage.types import utcnow
+from monitor.sweeps.history import record_run
+
+log = logging.getLogger(__name__)
+
+
+class SweepRefused(Exception):
+    """The source may not be swept now (disabled, no lawful basis, expired basis, deferred)."""
+
+
+@dataclass(slots=True)
+class SweepResult:
+    source: str
+    fetched: int = 0
+    new: int = 0
+    versions: int = 0
+    duplicate: int = 0
+    skipped: int = 0
+    filtered: int = 0
+    cursor: str | None = None
+    error: str | None = None
+    # Queue items this sweep created or updated (the urgent-alert check looks at them).
+    queue_item_ids: list[int] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "fetched": self.fetched,
+            "new": self.new,
+            "versions": self.versions,
+            "duplicate": self.duplicate,
+            "skipped": self.skipped,
+            "filtered": self.filtered,
+        }
+
+
+def keep_post(post: Post, include: list[str], exclude: list[str]) -> bool:
+    """Include/exclude terms (e.g. local place names), matched case-insensitively."""
+    text = post.text.casefold()
+    if include and not any(t.casefold() in text for t in include):
+        return False
+    return not any(t.casefold() in text for t in exclude)
+
+
+def _load(db: Database, ref: str) -> Source:
+    with db.read() as session:
+        return get_source(session, ref)
+
+
+def _save_cursor(db: Database, source_id: int, cursor: str | None) -> None:
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is not None:
+            src.cursor = cursor
+            src.updated_at = utcnow()
+            session.add(src)
+
+
+def _finish(
+    db: Database,
+    source_id: int,
+    result: SweepResult,
+    err: ConnectorError | None,
+    run: _RunInfo,
+) -> None:
+    now = utcnow()
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is None:
+            return
+        if err is None:
+            if src.consecutive_failures:
+                log.info(
+                    "source %s recovered after %d failure(s)", src.name, src.consecutive_failures
+                )
+            src.last_success_at = now
+            src.consecutive_failures = 0
+            src.needs_attention = None
+            src.deferred_until = None
+        else:
+            if not src.consecutive_failures:
+                log.warning("source %s is failing: %s", src.name, err)
+            src.last_error_at = now
+            src.last_error = str(err)[:500]
+            src.consecutive_failures += 1
+            if isinstance(err, AuthFailed | PermanentError):
+                src.needs_attention = str(err)[:500]
+            if isinstance(err, RateLimited):
+                src.deferred_until = now + timedelta(seconds=err.retry_after)
+        src.updated_at = now
+        session.add(src)
+        record_run(
+            session,
+            source=src,
+            outcome="ok" if err is None else "error",
+            started_at=run.started_at,
+            finished_at=now,
+            counts=result.counts(),
+            error=result.error,
+            trigger=run.trigger,
+            worker=run.worker,
+        )
+        audit.record(
+            session,
+            actor="system:sweep",
+            action="sweep",
+            object_type="source",
+            object_id=source_id,
+            reason=src.basis_reference,
+            details={
+                "fetched": result.fetched,
+                "new": result.new,
+                "versions": result.versions,
+                "duplicate": result.duplicate,
+                "skipped": result.skipped,
+                "filtered": result.filtered,
+                "error": result.error,
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _RunInfo:
+    started_at: datetime
+    trigger: str
+    worker: str | None
+
+
+def _crashed(db: Database, source_id: int, result: SweepResult, run: _RunInfo, err: str) -> None:
+    """A non-connector error (a bug, a database failure): keep a history row saying so."""
+    with db.write() as session:
+        src = session.get(Source, source_id)
+        if src is not None:
+            record_run(
+                session,
+                source=src,
+                outcome="crashed",
+                started_at=run.started_at,
+                counts=result.counts(),
+                error=err,
+                trigger=run.trigger,
+                worker=run.worker,
+            )
+
+
+async def sweep_source(
+    db: Database,
+    scorer: Scorer,
+    http: aiohttp.ClientSession,
+    ref: str,
+    *,
+    settings: Settings,
+    connector: Connector | None = None,
+    force: bool = False,
+    trigger: str = "manual",
+    worker: str | None = None,
+) -> SweepResult:
+    run = _RunInfo(utcnow(), trigger, worker)
+    source = await db.run(_load, db, ref)
+    today = utcnow().date()
+    if not source.enabled:
+        raise SweepRefused(f"source {source.name!r} is disabled")
+    problem = basis_problem(source, today)
+    if problem:
+        raise SweepRefused(f"source {source.name!r} will not run: {problem}")
+    if not force and source.deferred_until and source.deferred_until > utcnow():
+        raise SweepRefused(
+            f"source {source.name!r} is rate-limited until {source.deferred_until:%H:%M:%S} UTC"
+        )
+    assert source.id is not None
+    conn = connector or get_connector(source.connector)
+    spec = spec_for(source, settings)
+    weights = PriorityWeights.from_settings(settings)
+    result = SweepResult(source=source.name, cursor=source.cursor)
+    shadows: list[Scorer] | None = None  # loaded once, on the first page that has posts
+    error: ConnectorError | None = None
+    try:
+        async for page in conn.pages(
+            http, spec, source.cursor, backfill_limit=source.backfill_limit
+        ):
+            result.fetched += len(page.posts) + page.skipped
+            result.skipped += page.skipped
+            kept = [
+                p for p in page.posts if keep_post(p, source.include_terms, source.exclude_terms)
+            ]
+            result.filtered += len(page.posts) - len(kept)
+            if kept and settings["scoring.deferred"]:
+                # Scaled path: store now, let the workers' scoring loops claim and score.
+                batch = await db.run(
+                    store_unscored,
+                    db,
+                    kept,
+                    origin="sweep",
+                    actor=f"system:sweep:{source.name}",
+                    source_id=source.id,
+                    retention_days=settings["retention.dismissed_days"],
+                )
+            elif kept:
+                if shadows is None:
+                    shadows = await db.run(shadow_scorers, db, settings)
+                batch = await process_posts(
+                    db,
+                    scorer,
+                    kept,
+                    shadows=shadows,
+                    weights=weights,
+                    origin="sweep",
+                    actor=f"system:sweep:{source.name}",
+                    source_id=source.id,
+                    retention_days=settings["retention.dismissed_days"],
+                )
+                result.new += batch.new
+                result.versions += batch.versions
+                result.duplicate += batch.duplicate
+                result.queue_item_ids += batch.queue_item_ids
+            if page.cursor != result.cursor:
+                await db.run(_save_cursor, db, source.id, page.cursor)
+                result.cursor = page.cursor
+    except ConnectorError as err:
+        error = err
+        result.error = f"{type(err).__name__}: {err}"
+    except BaseException as err:
+        # Record, then let it propagate: the cursor already stored keeps the resume point.
+        # Shielded so a cancelled worker (shutdown) still leaves its history row.
+        note = f"{type(err).__name__}: {err}"[:500]
+        await asyncio.shield(db.run(_crashed, db, source.id, result, run, note))
+        raise
+    await db.run(_finish, db, source.id, result, error, run)
+    return result

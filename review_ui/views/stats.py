@@ -1,0 +1,72 @@
+"""The statistics page (server-rendered SVG charts) and its CSV download for the force's returns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiohttp import web
+from markupsafe import Markup
+
+from monitor.reporting import stats
+from monitor.storage.db import Database
+from monitor.storage.types import utcnow
+from review_ui import keys
+from review_ui.access import DESK, Route
+from review_ui.middlewares import DeskError
+from review_ui.render import render
+
+
+def _day(request: web.Request, name: str) -> date | None:
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as err:
+        raise DeskError(400, f"{name}: {raw!r} is not a date like 2026-11-28") from err
+
+
+def _compute(db: Database, since: date | None, until: date | None) -> stats.Stats:
+    with db.read() as s:
+        return stats.compute(s, since=since, until=until)
+
+
+def _window(request: web.Request) -> tuple[date | None, date | None]:
+    """The URL's dates; with no ``since`` at all, the last 12 weeks (so the page stays fast on
+    a big database). ``since=`` left empty means from the beginning."""
+    since, until = _day(request, "since"), _day(request, "until")
+    if "since" not in request.query:
+        since = stats.default_since(utcnow().date())
+    if since and until and since > until:
+        raise DeskError(400, f"since {since} is after until {until}: nothing to count")
+    return since, until
+
+
+async def stats_page(request: web.Request) -> web.StreamResponse:
+    since, until = _window(request)
+    db = request.app[keys.DB]
+    st = await db.run(_compute, db, since, until)
+    # bar_chart escapes every label itself, so its output is safe markup by construction.
+    charts = {name: Markup(svg) for name, svg in stats.charts(st, heading=False).items()}  # noqa: S704
+    return render(request, "stats/index.html", {
+        "st": st, "charts": charts, "titles": stats.CHART_TITLES,
+        "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
+        "default_weeks": stats.DEFAULT_WEEKS,
+        "tables": {n: stats.ordered(c, by_key=n.endswith("_week"))
+                   for n, c in st.sections().items()},
+    })
+
+
+async def stats_csv(request: web.Request) -> web.StreamResponse:
+    since, until = _window(request)
+    db = request.app[keys.DB]
+    st = await db.run(_compute, db, since, until)
+    name = f"hate-monitor-stats-{utcnow():%Y%m%d}.csv"
+    return web.Response(text=stats.to_csv(st), content_type="text/csv", charset="utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/stats", stats_page, DESK, "stats"),
+    Route("GET", "/stats.csv", stats_csv, DESK, "stats_csv"),
+)
