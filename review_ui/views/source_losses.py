@@ -1,0 +1,52 @@
+"""What a source's sweeps could not read: the "could not read" list on the source page, and the
+audited acknowledgement that someone has looked (which clears "needs attention").
+
+Acknowledging records who looked, when, and what they acknowledged; it deletes nothing: the
+kept items stay on the list until a parser reads them (``hate-monitor sweep SOURCE
+--retry-skipped``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from monitor.storage.db import Database
+from monitor.sweeps import unreadable
+from review_ui import keys
+from review_ui.access import DESK, Route
+from review_ui.middlewares import redirect
+from review_ui.views.common import current_user, int_param
+
+SHOWN = 50
+MAX_NOTE = 500
+
+
+def losses(db: Database, source_id: int) -> dict[str, Any]:
+    """What the source page shows: the open items (up to ``SHOWN``), their number, and the
+    items a later parser has read."""
+    with db.read() as session:
+        rows = unreadable.open_items(session, source_id)
+        return {"open": rows[:SHOWN], "open_count": len(rows),
+                "read": unreadable.recently_read(session, source_id)}
+
+
+async def acknowledge(request: web.Request) -> web.StreamResponse:
+    sid = int_param(request, "source_id")
+    form = await request.post()
+    note = str(form.get("note", ""))[:MAX_NOTE]
+    db: Database = request.app[keys.DB]
+    who = current_user(request).username
+
+    def write() -> bool:
+        with db.write() as session:
+            return unreadable.acknowledge(session, sid, actor=who, note=note)
+
+    done = await db.run(write)
+    return redirect(f"/sources/{sid}?msg={'acknowledged' if done else 'nothing'}")
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("POST", "/sources/{source_id}/acknowledge", acknowledge, DESK, "source_acknowledge"),
+)
