@@ -12,11 +12,12 @@ from typing import Any
 
 from aiohttp import web
 
+from monitor.sources import store
 from monitor.storage.db import Database
 from monitor.sweeps import unreadable
 from review_ui import keys
 from review_ui.access import DESK, Route
-from review_ui.middlewares import redirect
+from review_ui.middlewares import DeskError, redirect
 from review_ui.views.common import current_user, int_param
 
 SHOWN = 50
@@ -41,6 +42,10 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
 
     def write() -> bool:
         with db.write() as session:
+            try:
+                store.source_by_id(session, sid)
+            except store.UnknownSource as err:
+                raise DeskError(404, str(err)) from err
             return unreadable.acknowledge(session, sid, actor=who, note=note)
 
     done = await db.run(write)

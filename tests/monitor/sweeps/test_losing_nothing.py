@@ -182,3 +182,35 @@ async def test_items_kept_before_a_parser_upgrade_are_read_by_retry_skipped(
     still = rows["t1_d4x9999"]
     assert still.resolved_at is None and still.attempts == 1 and "created_utc" in still.reason
     assert len(kept_items(db)) == 3  # the item met again was not added twice
+
+
+# --------------------------------------------------------------------------- Telegram
+
+
+async def test_a_telegram_page_that_stays_cut_is_reported_and_a_re_sweep_reads_it(
+    fake_platform: Any, db: Database, settings: Any, fake_sleep: FakeSleep
+) -> None:
+    from connectors.telegram.connector import TelegramConnector
+    from tests.connectors.telegram.test_connector import CHANNEL, FakeTelegram, cut_mid_message
+
+    platform = await fake_platform()
+    telegram = FakeTelegram(platform, size=4)
+    telegram.add(*range(1, 9))
+    serve = telegram._serve
+    cut = Reply(body=cut_mid_message(telegram.render(5), 3), content_type="text/html")
+
+    async def broken(request: web.Request) -> Reply:
+        return cut if request.query.get("before") == "5" else await serve(request)
+
+    platform.on(f"/s/{CHANNEL}", broken)
+    kw = dict(name="tg", connector_name="telegram", target=CHANNEL, base_url=platform.url)
+    connector = TelegramConnector(sleep=fake_sleep)
+
+    first = await sweep_into_db(db, settings, connector, **kw)
+    assert first.unreadable == 1 and "still incomplete" in first.notes[0]
+    assert source_row(db, "tg").unacknowledged_loss
+
+    platform.on(f"/s/{CHANNEL}", serve)
+    again = await sweep_into_db(db, settings, connector, **kw)
+    assert again.unreadable == 0
+    assert {c.post_id for c in captures(db)} == {f"{CHANNEL}/{n}" for n in range(1, 9)}
