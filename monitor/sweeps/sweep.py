@@ -143,10 +143,6 @@ def _finish(
             src.consecutive_failures = 0
             src.needs_attention = None
             src.deferred_until = None
-        loss = result.loss()
-        if loss:
-            # Until someone acknowledges it on the source page, whatever the later sweeps do.
-            could_not_read.note_loss(src, loss, f"{now:%Y-%m-%d %H:%M} UTC")
         else:
             if not src.consecutive_failures:
                 log.warning("source %s is failing: %s", src.name, err)
@@ -157,6 +153,10 @@ def _finish(
                 src.needs_attention = str(err)[:500]
             if isinstance(err, RateLimited):
                 src.deferred_until = now + timedelta(seconds=err.retry_after)
+        loss = result.loss()
+        if loss:
+            # Until someone acknowledges it on the source page, whatever the later sweeps do.
+            could_not_read.note_loss(src, loss, f"{now:%Y-%m-%d %H:%M} UTC")
         src.updated_at = now
         session.add(src)
         record_run(

@@ -214,3 +214,21 @@ async def test_a_telegram_page_that_stays_cut_is_reported_and_a_re_sweep_reads_i
     again = await sweep_into_db(db, settings, connector, **kw)
     assert again.unreadable == 0
     assert {c.post_id for c in captures(db)} == {f"{CHANNEL}/{n}" for n in range(1, 9)}
+
+
+async def test_a_clean_sweep_leaves_the_source_healthy_and_flags_nothing(
+    fake_platform: Any, db: Database, settings: Any, fake_sleep: FakeSleep
+) -> None:
+    platform = await fake_platform()
+    body = fixture_text("rss", "noticias_pt.rss").replace(
+        "<pubDate>ontem à noite</pubDate>", "<pubDate>Sex, 30 Out 2026 08:00:00 -0300</pubDate>")
+    CuttableFeed(platform, body.encode())
+
+    result = await sweep_into_db(db, settings, RssConnector(sleep=fake_sleep), **rss_kw(platform))
+
+    assert (result.stored, result.undated, result.error) == (3, 0, None)
+    src = source_row(db, "noticias")
+    assert src.unacknowledged_loss is None and src.consecutive_failures == 0
+    assert src.last_error is None
+    (health,) = source_health(db)
+    assert health["status"] == "ok" and health["healthy"]
