@@ -59,7 +59,8 @@ test: lint imports typecheck pytest
 # database per test).
 test-postgres: install
 	HATE_MONITOR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -q -ra \
-	  tests/monitor tests/scale tests/ops
+	  tests/monitor/storage tests/monitor/ingest tests/monitor/sweeps tests/monitor/ops \
+	  tests/monitor/alerts tests/monitor/reporting tests/monitor/cli tests/monitor/test_config.py
 
 bench: install
 	$(BIN)/python bench/bench_pipeline.py

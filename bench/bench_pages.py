@@ -35,7 +35,7 @@ from monitor.audit import chain as audit
 from monitor.config import load_settings
 from monitor.storage.db import Database
 from review_ui.app import create_app
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 USER = "bench-officer"
 PASSWORD = "bench password not for real use"  # noqa: S105 (synthetic bench user)

@@ -9,7 +9,7 @@ new SQLite file with ``--url`` as prefix) holding ``--items`` captures stored un
 workers (``monitor.ingest.backlog.score_pending`` in a loop, one process each) load their
 scorer first, then start together and the clock stops when the backlog is empty.
 
-Scorers: ``fake`` is tests.support.FakeScorer (no inference: measures the claim/write path of
+Scorers: ``fake`` is tests.support.fakes.FakeScorer (no inference: measures the claim/write path of
 the database); ``embedder`` adds the real sentence embedder (models.embedding.Embedder, the
 bulk of the real classifier's CPU cost) on every batch, with one torch thread per worker, for
 as long as no classifier artefact ships (``models.load_classifier()`` needs one); ``real``
@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 from models.types import Prediction, Scorer
 from monitor.ingest.backlog import backlog_size, score_pending, store_unscored
 from monitor.storage.db import Database
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 REPO = Path(__file__).resolve().parents[1]
 

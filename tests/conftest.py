@@ -15,8 +15,14 @@ from sqlalchemy.engine import make_url
 
 from monitor.config import Settings, load_settings
 from monitor.storage.db import Database
-from tests.browser import ARTIFACTS, chromium
-from tests.support import FakeScorer
+from tests.support.browser import ARTIFACTS, chromium
+
+# Fixtures of tests/support/, shared by the whole suite (each defined once, there).
+from tests.support.cases import item_ids, people, world  # noqa: F401
+from tests.support.desk import client, make_client, populated  # noqa: F401
+from tests.support.fakes import FakeScorer
+from tests.support.intake import make_user, mod_a, mod_b, officer, web_client  # noqa: F401
+from tests.support.sources import connector, users  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from monitor.ingest.pipeline import process_posts_sync
 from monitor.review.priority import PriorityWeights
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 
 def test_pipeline_stores_and_queues(db, fake_scorer: FakeScorer) -> None:

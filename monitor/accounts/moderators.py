@@ -199,7 +199,7 @@ def moderator_named(session: Session, name: str) -> User:
 class TokenBucket:
     """Per-token rate limit: ``rate`` requests per second on average, bursts of ``burst``.
 
-    Kept in memory per process (issue 8 allows it): a restart refills every bucket, and with
+    Kept in memory per process (the intake allows it): a restart refills every bucket, and with
     several server processes each has its own buckets, so the effective limit multiplies by the
     number of processes. Thread-safe; keys are token ids, never the secrets."""
 

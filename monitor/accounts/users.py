@@ -48,6 +48,10 @@ def count_users(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(User)).one())
 
 
+def list_users(session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.username)).all())
+
+
 def get_user(session: Session, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 

@@ -13,6 +13,9 @@ from typing import Any
 
 from monitor.config import ConfigError, Settings
 
+# Seconds between rounds of the alert outbox ([alerts] outbox_s; the worker's schedule reads it
+# through monitor.sweeps.settings).
+DEFAULT_OUTBOX_S = 60
 DEFAULT_SECRET_ENV = "HATE_MONITOR_ALERT_WEBHOOK_SECRET"  # noqa: S105 (a variable name)
 DEFAULT_PASSWORD_ENV = "HATE_MONITOR_SMTP_PASSWORD"  # noqa: S105 (a variable name)
 

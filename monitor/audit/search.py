@@ -123,6 +123,14 @@ def iter_csv(session: Session, f: AuditFilter, *, batch: int = 2000) -> Iterator
             return
 
 
+def latest(session: Session, limit: int) -> list[AuditEvent]:
+    """The most recent ``limit`` events, oldest first."""
+    rows = session.exec(
+        select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
+    ).all()
+    return list(reversed(rows))
+
+
 def export_csv(db: Database, f: AuditFilter, *, actor: str) -> str:
     """The filtered log as CSV; handing the log out is itself logged, with the filter used."""
     with db.write() as s:

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-from sqlmodel import select
 
 from monitor.audit import chain as audit
+from monitor.audit import search
 from monitor.cli.context import obj_of
-from monitor.storage.tables.ops import AuditEvent
 
 
 @click.group("audit")
@@ -36,10 +35,8 @@ def audit_verify(ctx: click.Context) -> None:
 def audit_tail(ctx: click.Context, limit: int) -> None:
     """Show the most recent audit events."""
     with obj_of(ctx).database().read() as session:
-        rows = session.exec(
-            select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)  # type: ignore[union-attr]
-        ).all()
-    for ev in reversed(rows):
+        rows = search.latest(session, limit)
+    for ev in rows:
         click.echo(
             f"{ev.id:>6} {ev.created_at:%Y-%m-%d %H:%M:%S} {ev.actor:<24} {ev.action:<16} "
             f"{ev.object_type or ''}:{ev.object_id or ''} {ev.reason or ''}"

@@ -10,8 +10,8 @@ import click
 from monitor.cli import context
 from monitor.cli.context import obj_of
 from monitor.ingest.importer import import_file
-from monitor.review.listing import open_queue
 from monitor.review.priority import PriorityWeights
+from monitor.review.queue import open_queue
 
 
 @click.command("import")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import sys
 
 import click
-from sqlmodel import select
 
-from monitor.accounts.users import ROLES, UserError, create_user, generate_password
+from monitor.accounts.users import ROLES, UserError, create_user, generate_password, list_users
 from monitor.cli.context import obj_of
 
 
@@ -48,9 +47,7 @@ def users_add(
 @click.pass_context
 def users_list(ctx: click.Context) -> None:
     """List accounts."""
-    from monitor.storage.tables.accounts import User
-
     with obj_of(ctx).database().read() as session:
-        for u in session.exec(select(User).order_by(User.username)).all():
+        for u in list_users(session):
             state = "disabled" if u.disabled else "active"
             click.echo(f"{u.username:<24} {u.role:<10} {state}")

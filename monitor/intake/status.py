@@ -197,6 +197,11 @@ class ItemReport:
     screenshot_ids: list[int]
 
 
+def item_with_reports(session: Session, item_id: int) -> tuple[QueueItem | None, list[ItemReport]]:
+    """A queue item and every report that points at it (the officer's view of the reports)."""
+    return session.get(QueueItem, item_id), reports_for_item(session, item_id)
+
+
 def reports_for_item(session: Session, item_id: int) -> list[ItemReport]:
     rows = session.exec(
         select(Report, ReportLink.relation, User.username)

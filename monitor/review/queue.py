@@ -13,7 +13,7 @@ racing for one item cannot both win on either backend.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -308,6 +308,57 @@ def _names(session: Session, table: type[Source] | type[User], ids: set[Any]) ->
 def source_choices(session: Session) -> list[tuple[int, str]]:
     rows = session.exec(select(Source.id, Source.name).order_by(Source.name)).all()
     return [(int(i or 0), str(n)) for i, n in rows]
+
+
+# --- the shell's listing ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenPost:
+    """One open item as the shell lists it (``hate-monitor queue``): its URL and whole text."""
+
+    id: int
+    priority: float
+    p_hate: float
+    strand: str | None
+    severity: str
+    platform: str
+    url: str
+    text: str
+    post_id: str
+    language_supported: bool
+
+    def snippet(self, width: int = 80) -> str:
+        flat = " ".join(self.text.split())
+        return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def open_queue(session: Session, *, limit: int) -> list[OpenPost]:
+    rows = session.exec(
+        select(QueueItem, Capture)
+        .join(Capture, col(Capture.id) == QueueItem.capture_id)
+        .where(QueueItem.status == "open")
+        .order_by(col(QueueItem.priority).desc(), col(QueueItem.id))
+        .limit(limit)
+    ).all()
+    return [
+        OpenPost(
+            id=item.id or 0,
+            priority=item.priority,
+            p_hate=item.p_hate,
+            strand=item.top_strand if item.language_supported else None,
+            severity=item.severity,
+            platform=item.platform,
+            url=cap.url,
+            text=cap.text,
+            post_id=item.post_id,
+            language_supported=item.language_supported,
+        )
+        for item, cap in rows
+    ]
 
 
 # --- claims -----------------------------------------------------------------------------------

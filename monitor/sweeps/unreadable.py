@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -17,6 +18,7 @@ from connectors.base import Unreadable
 from connectors.post import sha256_hex
 from monitor import tool_version
 from monitor.audit import chain as audit
+from monitor.sources import store
 from monitor.storage.db import Database
 from monitor.storage.tables.sources import Source
 from monitor.storage.tables.unreadable import UnreadableItem
@@ -148,3 +150,19 @@ def acknowledge(session: Session, source_id: int, *, actor: str, note: str = "")
     src.updated_at = utcnow()
     session.add(src)
     return True
+
+
+def acknowledge_loss(db: Database, source_id: int, *, actor: str, note: str = "") -> bool:
+    """``acknowledge`` in its own transaction; ``store.UnknownSource`` for a missing source."""
+    with db.write() as session:
+        store.source_by_id(session, source_id)
+        return acknowledge(session, source_id, actor=actor, note=note)
+
+
+def for_page(db: Database, source_id: int, *, shown: int = 50) -> dict[str, Any]:
+    """What the source page shows: the open items (the oldest ``shown``), their number, and the
+    items a later parser has read."""
+    with db.read() as session:
+        rows = open_items(session, source_id)
+        return {"open": rows[:shown], "open_count": len(rows),
+                "read": recently_read(session, source_id)}

@@ -24,6 +24,7 @@ from monitor.intake.status import (
     FeedbackError,
     ItemReport,
     MyReport,
+    item_with_reports,
     my_reports,
     reports_for_item,
     set_feedback,
@@ -224,7 +225,7 @@ async def token_revoke(request: web.Request) -> web.StreamResponse:
 
 def _item_reports(db: Database, item_id: int) -> tuple[QueueItem | None, list[ItemReport]]:
     with db.read() as s:
-        return s.get(QueueItem, item_id), reports_for_item(s, item_id)
+        return item_with_reports(s, item_id)
 
 
 def _feedback(db: Database, item_id: int, message: str, officer: User) -> None:

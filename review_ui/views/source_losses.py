@@ -8,8 +8,6 @@ kept items stay on the list until a parser reads them (``hate-monitor sweep SOUR
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiohttp import web
 
 from monitor.sources import store
@@ -20,17 +18,7 @@ from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.views.common import current_user, int_param
 
-SHOWN = 50
 MAX_NOTE = 500
-
-
-def losses(db: Database, source_id: int) -> dict[str, Any]:
-    """What the source page shows: the open items (up to ``SHOWN``), their number, and the
-    items a later parser has read."""
-    with db.read() as session:
-        rows = unreadable.open_items(session, source_id)
-        return {"open": rows[:SHOWN], "open_count": len(rows),
-                "read": unreadable.recently_read(session, source_id)}
 
 
 async def acknowledge(request: web.Request) -> web.StreamResponse:
@@ -38,17 +26,11 @@ async def acknowledge(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     note = str(form.get("note", ""))[:MAX_NOTE]
     db: Database = request.app[keys.DB]
-    who = current_user(request).username
-
-    def write() -> bool:
-        with db.write() as session:
-            try:
-                store.source_by_id(session, sid)
-            except store.UnknownSource as err:
-                raise DeskError(404, str(err)) from err
-            return unreadable.acknowledge(session, sid, actor=who, note=note)
-
-    done = await db.run(write)
+    try:
+        done = await db.run(unreadable.acknowledge_loss, db, sid,
+                            actor=current_user(request).username, note=note)
+    except store.UnknownSource as err:
+        raise DeskError(404, str(err)) from err
     return redirect(f"/sources/{sid}?msg={'acknowledged' if done else 'nothing'}")
 
 

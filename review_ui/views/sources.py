@@ -30,6 +30,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
+from monitor.sweeps import unreadable as could_not_read
 from monitor.sweeps.history import history, overview
 from monitor.sweeps.leases import holder_of
 from monitor.sweeps.runner import SweepRunner
@@ -39,7 +40,6 @@ from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
 from review_ui.views.common import current_user, int_param
-from review_ui.views.source_losses import losses
 
 log = logging.getLogger(__name__)
 ADMIN = frozenset({"admin"})
@@ -117,7 +117,7 @@ async def source_page(request: web.Request) -> web.StreamResponse:
         with db.read() as s:
             runs = history(s, sid, limit=20)
         health = next((h for h in overview(db) if h["id"] == sid), None)
-        return src, runs, health, losses(db, sid)
+        return src, runs, health, could_not_read.for_page(db, sid)
 
     src, runs, health, lost = await db.run(load)
     return render(request, "sources/detail.html", {

@@ -23,7 +23,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.evidence import Capture
 from monitor.storage.tables.sources import Source
 from monitor.sweeps.sweep import SweepResult, sweep_source
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures"

@@ -1,4 +1,4 @@
-"""The review desk on a real local server, for the browser tests (``tests/browser.py``)."""
+"""The review desk on a real local server, for the browser tests (``tests/support/browser.py``)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import pytest
 
 from monitor.config import Settings
 from monitor.storage.db import Database
-from review_ui.app import create_app
-from tests.browser import serve
-from tests.support import FakeScorer
+from tests.support.browser import serve
+from tests.support.fakes import FakeScorer
+from tests.support.web import build_app
 
 
 @pytest.fixture
 async def server(settings: Settings, db: Database, fake_scorer: FakeScorer
                  ) -> AsyncIterator[str]:
-    async with serve(create_app(settings, db=db, scorer=fake_scorer)) as url:
+    async with serve(build_app(settings, db, fake_scorer)) as url:
         yield url

@@ -14,8 +14,9 @@ from sqlmodel import col, select
 from monitor.audit import chain as audit
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision, QueueItem
-from tests.review_ui.conftest import PASSWORD, fill_queue, make_users
-from tests.support import FakeScorer
+from tests.support.desk import fill_queue, make_users
+from tests.support.fakes import FakeScorer
+from tests.support.web import PASSWORD
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Score
 from monitor.storage.tables.ops import AuditEvent, ModelVersion
 from monitor.storage.tables.review import Decision, QueueItem
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 TEXTS = [
     "Muslims are vermin and should be burned out",

@@ -8,7 +8,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from review_ui.access import PUBLIC, ROUTE_ROLES
-from tests.review_ui.conftest import ROLES, Client, csrf_of, login
+from tests.support.desk import ROLES
+from tests.support.web import Client, csrf_of, login
 
 PLACEHOLDER = re.compile(r"\{[^}]+\}")
 

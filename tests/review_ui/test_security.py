@@ -17,8 +17,9 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
-from tests.review_ui.conftest import PASSWORD, Client, csrf_of, fill_queue, login
-from tests.support import FakeScorer
+from tests.support.desk import fill_queue
+from tests.support.fakes import FakeScorer
+from tests.support.web import PASSWORD, Client, build_app, csrf_of, login
 
 XSS = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2"> & "quotes"'
 
@@ -213,7 +214,7 @@ async def test_healthz_503_when_database_is_down(
         raise OSError("connection refused")
 
     monkeypatch.setattr(db, "read", unreachable)
-    c = await aiohttp_client(create_app(settings, db=db, scorer=fake_scorer))
+    c = await aiohttp_client(build_app(settings, db, fake_scorer))
     r = await c.get("/healthz")
     body = await r.json()
     assert r.status == 503 and body["database"] == {"ok": False, "backend": db.dialect,
@@ -227,7 +228,7 @@ async def test_only_web_addresses_become_links(
 
     from monitor.ingest.pipeline import process_posts_sync
     from monitor.review.priority import PriorityWeights
-    from tests.support import make_post
+    from tests.support.fakes import make_post
 
     post = replace(make_post(700, "immigrants are scum"), url="javascript:alert(1)")
     r = process_posts_sync(db, fake_scorer, [post], weights=PriorityWeights(), origin="import",

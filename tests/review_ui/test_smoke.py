@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from tests.review_ui.conftest import Client, login
+from tests.support.web import Client, login
 
 
 async def test_healthz_and_login_and_queue(client: Client) -> None:

@@ -24,8 +24,8 @@ from monitor.storage.tables.sources import Source
 from review_ui.app import create_app, make_fetcher
 from review_ui.keys import INTAKE
 from tests.connectors.resolve.conftest import FakePlatform, fixture_json
-from tests.intake.conftest import Client
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
+from tests.support.web import Client
 
 STATUS_ID = "113000000000000003"
 
