@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session
@@ -148,3 +148,19 @@ def current_revision(db: Database) -> str | None:
     """The schema revision(s) as one string, for messages."""
     revs = current_revisions(db)
     return "+".join(revs) if revs else None
+
+
+@functools.cache
+def _heads() -> tuple[str, ...]:
+    return head_revisions()  # the migration scripts do not change while the process runs
+
+
+def health_status(db: Database) -> dict[str, Any]:
+    """Reachable, which backend, and whether the schema is at the migrations' head (``/healthz``);
+    raises when the database cannot be reached."""
+    with db.read() as s:
+        s.exec(text("SELECT 1"))  # type: ignore[call-overload]
+    revisions = current_revisions(db)
+    heads = _heads()
+    return {"ok": True, "backend": db.dialect, "revision": "+".join(revisions) or None,
+            "head": "+".join(heads), "current": set(revisions) == set(heads)}
