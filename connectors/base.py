@@ -71,12 +71,38 @@ class SourceSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class Unreadable:
+    """An item the parser could not turn into a ``Post`` (a required field missing, a bad value).
+
+    It is handed to the sweep rather than dropped: the walk's mark may move past it only because
+    the sweep keeps it (with ``raw`` exactly as the parser saw it) on the source's "could not read"
+    list, to be read again by ``Connector.reparse`` after a parser upgrade.
+    """
+
+    raw: bytes
+    reason: str
+    key: str | None = None  # the platform's id for it, when that much could be read
+    content_type: str = "application/json"
+    response_url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
-    """One page of posts and the cursor that is safe to store once they are stored."""
+    """One page of posts and the cursor that is safe to store once they are stored.
+
+    ``unreadable`` are the page's items that could not be read (kept, never dropped);
+    ``incomplete`` says, in words, what part of a response could not be read at all (a document
+    cut short, a gap in ids that a refetch did not fill), so the sweep can report it.
+    """
 
     posts: tuple[Post, ...]
     cursor: str | None
-    skipped: int = 0
+    unreadable: tuple[Unreadable, ...] = ()
+    incomplete: tuple[str, ...] = ()
+
+    @property
+    def skipped(self) -> int:
+        return len(self.unreadable)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +151,11 @@ class Connector(Protocol):
         backfill_limit: int,
     ) -> AsyncIterator[Page]:
         """Yield pages newer than ``cursor`` (or up to ``backfill_limit`` posts on a first run)."""
+        ...
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        """Read a kept "could not read" item again with today's parser: its posts (a comment
+        thread holds several), or ``MalformedResponse`` when it still cannot be read."""
         ...
 
 

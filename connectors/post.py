@@ -18,6 +18,11 @@ class Post:
     ``raw`` is the item exactly as the platform sent it (the JSON object's bytes, or the HTML
     fragment); ``response`` optionally carries the whole response body the item came in, so the
     evidence can show the page it was cut from.
+
+    ``created_at_known`` is False when the platform's date could not be read: ``created_at`` is
+    then the capture time (the latest the post can have been written, as for a forwarded report)
+    and must be shown as "date unknown", never as the post's date; ``raw`` keeps what the
+    platform wrote.
     """
 
     platform: str
@@ -32,6 +37,7 @@ class Post:
     thread_id: str | None = None
     parent_id: str | None = None
     raw_content_type: str = "application/json"
+    created_at_known: bool = True
     response: bytes | None = field(default=None, repr=False, compare=False)
     response_url: str | None = field(default=None, compare=False)
 

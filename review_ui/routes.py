@@ -19,6 +19,7 @@ from review_ui.views import (
     item,
     metrics,
     queue,
+    source_losses,
     sources,
     stats,
 )
@@ -35,6 +36,7 @@ ROUTES: tuple[Route, ...] = (
     *audit.ROUTES,
     *intake.ROUTES,
     *sources.ROUTES,
+    *source_losses.ROUTES,
     *metrics.ROUTES,
     *v1.ROUTES,
 )

@@ -39,10 +39,12 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
     int_option,
 )
 from connectors.bluesky.parse import feed_item_key, parse_post
 from connectors.http.client import Pacer, RateLimitState, Response, ratelimit_parser, request
+from connectors.http.parse import json_unreadable, load_item
 from connectors.http.walk import Walk
 from connectors.post import Post
 
@@ -93,6 +95,11 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
 
 class BlueskyConnector(ConnectorBase):
     name = "bluesky"
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        return (parse_post(raw, source=label, response_url=item.response_url),)
 
     def _make_pacer(self) -> Pacer:
         return Pacer(
@@ -275,8 +282,8 @@ class BlueskyConnector(ConnectorBase):
                 inclusive=True,
                 stop_on_any_old=not ranked,
             )
-            posts, skipped = _parse_all(items, keep, label, resp, seen)
-            yield Page(tuple(posts), walk.dump(), skipped)
+            posts, unreadable = _parse_all(items, keep, label, resp, seen)
+            yield Page(tuple(posts), walk.dump(), unreadable)
             if walk.page is None:
                 return
 
@@ -297,20 +304,22 @@ def _xrpc_error(resp: Response) -> tuple[str, str]:
 
 def _parse_all(
     items: list[Any], keep: list[bool], label: str, resp: Response, seen: set[str]
-) -> tuple[list[Post], int]:
+) -> tuple[list[Post], tuple[Unreadable, ...]]:
     posts: list[Post] = []
-    skipped = 0
+    unreadable: list[Unreadable] = []
     for index, (item, wanted) in enumerate(zip(items, keep, strict=True)):
         if not wanted:
             continue
         try:
             post = parse_post(item, source=label, response=resp.body, response_url=resp.url)
         except (MalformedResponse, ValueError) as err:
-            skipped += 1
-            log.warning("%s: skipped malformed feed item #%d: %s", label, index, err)
+            log.warning("%s: could not read feed item #%d, kept to retry: %s", label, index, err)
+            inner = item.get("post", item) if isinstance(item, Mapping) else None
+            key = inner.get("uri") if isinstance(inner, Mapping) else None
+            unreadable.append(json_unreadable(item, err, key=key, response_url=resp.url))
             continue
         if post.post_id in seen:
             continue  # a repost of a post already taken in this walk
         seen.add(post.post_id)
         posts.append(post)
-    return posts, skipped
+    return posts, tuple(unreadable)

@@ -13,9 +13,16 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from connectors.base import MalformedResponse, PermanentError, RetryPolicy, SourceSpec
+from connectors.base import (
+    MalformedResponse,
+    PermanentError,
+    RetryPolicy,
+    SourceSpec,
+    Unreadable,
+)
 from connectors.discourse.parse import parse_post
 from connectors.http.client import Response, credentials_for_host, request
+from connectors.http.parse import json_unreadable
 from connectors.post import Post
 
 log = logging.getLogger(__name__)
@@ -79,9 +86,9 @@ class Forum:
 
     async def posts_by_id(
         self, topic_id: int, post_ids: Sequence[int], slug: str | None
-    ) -> list[tuple[list[Post], int]]:
-        """Full posts of one topic, 20 ids a request; one (posts, skipped) per request."""
-        out: list[tuple[list[Post], int]] = []
+    ) -> list[tuple[list[Post], list[Unreadable]]]:
+        """Full posts of one topic, 20 ids a request; one (posts, unreadable) per request."""
+        out: list[tuple[list[Post], list[Unreadable]]] = []
         for start in range(0, len(post_ids), BATCH):
             batch = post_ids[start : start + BATCH]
             data, resp = await self.get_json(
@@ -96,9 +103,9 @@ class Forum:
 
     def parse_all(
         self, items: Sequence[Any], resp: Response, slug: str | None = None
-    ) -> tuple[list[Post], int]:
+    ) -> tuple[list[Post], list[Unreadable]]:
         posts: list[Post] = []
-        skipped = 0
+        unreadable: list[Unreadable] = []
         for index, item in enumerate(items):
             try:
                 posts.append(
@@ -112,12 +119,11 @@ class Forum:
                     )
                 )
             except (MalformedResponse, ValueError) as err:
-                skipped += 1
                 ident = item.get("id") if isinstance(item, Mapping) else None
-                log.warning(
-                    "%s: skipped malformed post #%d (id %r): %s", self.label, index, ident, err
-                )
-        return posts, skipped
+                log.warning("%s: could not read post #%d (id %r), kept to retry: %s",
+                            self.label, index, ident, err)
+                unreadable.append(json_unreadable(item, err, key=ident, response_url=resp.url))
+        return posts, unreadable
 
 
 def wait_seconds(resp: Response) -> float | None:

@@ -40,11 +40,13 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
     int_option,
 )
 from connectors.discourse.client import Forum, require_base
-from connectors.discourse.parse import post_key
+from connectors.discourse.parse import parse_post, post_key
 from connectors.discourse.topics import listed_topics, topic_pages
+from connectors.http.parse import json_unreadable, load_item
 from connectors.http.walk import Walk
 from connectors.post import Post
 
@@ -71,6 +73,13 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
 
 class DiscourseConnector(ConnectorBase):
     name = "discourse"
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        post = parse_post(raw, base=require_base(source), source=label,
+                          response_url=item.response_url)
+        return (post,)
 
     async def pages(
         self,
@@ -110,8 +119,8 @@ async def _latest(forum: Forum, cursor: str | None, backfill_limit: int) -> Asyn
         # `before` pages down by post id; a token that does not move would loop forever.
         nxt = str(min(ids)) if ids and str(min(ids)) != walk.page else None
         walk, keep = walk.advance(keys, nxt, backfill_limit=backfill_limit)
-        posts, skipped = forum.parse_all([i for i, k in zip(items, keep, strict=True) if k], resp)
-        yield Page(tuple(posts), walk.dump(), skipped)
+        posts, bad = forum.parse_all([i for i, k in zip(items, keep, strict=True) if k], resp)
+        yield Page(tuple(posts), walk.dump(), tuple(bad))
         if walk.page is None:
             return
 
@@ -136,22 +145,24 @@ async def _search(
         walk, keep = walk.advance(keys, nxt, backfill_limit=backfill_limit)
         slugs = _topic_slugs(data.get("topics"))
         posts: list[Post] = []
-        skipped = 0
+        bad: list[Unreadable] = []
         by_topic: dict[int, list[int]] = {}
         for hit, wanted in zip(hits, keep, strict=True):
             topic = hit.get("topic_id") if isinstance(hit, Mapping) else None
             if not wanted:
                 continue
             if not isinstance(topic, int) or not isinstance(hit.get("id"), int):
-                skipped += 1
-                log.warning("%s: skipped search hit without id/topic: %.80r", forum.label, hit)
+                err = MalformedResponse(f"{forum.label}: search hit without id/topic")
+                log.warning("%s: could not read search hit, kept to retry: %.80r",
+                            forum.label, hit)
+                bad.append(json_unreadable(hit, err, response_url=resp.url))
                 continue
             by_topic.setdefault(topic, []).append(hit["id"])
         for topic, ids in by_topic.items():
-            for batch, batch_skipped in await forum.posts_by_id(topic, ids, slugs.get(topic)):
+            for batch, batch_bad in await forum.posts_by_id(topic, ids, slugs.get(topic)):
                 posts += batch
-                skipped += batch_skipped
-        yield Page(tuple(posts), walk.dump(), skipped)
+                bad += batch_bad
+        yield Page(tuple(posts), walk.dump(), tuple(bad))
         if walk.page is None:
             return
 

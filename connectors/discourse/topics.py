@@ -102,21 +102,21 @@ async def topic_pages(
         shown += [
             p for p in first if not isinstance(p, Mapping) or not isinstance(p.get("id"), int)
         ]
-        posts, skipped = forum.parse_all(shown, resp, slug)
+        posts, bad = forum.parse_all(shown, resp, slug)
         have = {p.get("id") for p in shown if isinstance(p, Mapping)}
         missing = [i for i in new if i not in have]
-        for batch_posts, batch_skipped in await forum.posts_by_id(topic_id, missing, slug):
+        for batch_posts, batch_bad in await forum.posts_by_id(topic_id, missing, slug):
             posts += batch_posts
-            skipped += batch_skipped
+            bad += batch_bad
         top = max([*stream, mark or 0])
         marks.topics[str(topic_id)] = (top, highest if isinstance(highest, int) else listed_highest)
         marks.floor = max(marks.floor or 0, top) or None
-        yield Page(tuple(_dedupe(posts)), marks.dump(), skipped)
+        yield Page(tuple(_dedupe(posts)), marks.dump(), tuple(bad))
         yielded = True
         if budget == 0:
             break
     if not yielded:
-        yield Page((), marks.dump(), 0)
+        yield Page((), marks.dump())
 
 
 def _dedupe(posts: list[Post]) -> list[Post]:

@@ -1,5 +1,6 @@
 """Parsers every connector needs: Link headers, HTTP and ISO-8601 dates, ``Retry-After``, epoch
-times, the raw bytes of an item, and ordering of platform ids."""
+times, the raw bytes of an item (and of one that could not be read), and ordering of platform
+ids."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from connectors.base import MalformedResponse
+from connectors.base import MalformedResponse, Unreadable
 
 _LINK = re.compile(r"<([^>]*)>\s*((?:;\s*[^;,]+)*)")
 _REL = re.compile(r"""rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))""", re.IGNORECASE)
@@ -82,6 +83,22 @@ def item_raw(item: Any) -> bytes:
     return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
         "utf-8"
     )
+
+
+def json_unreadable(
+    item: Any, err: Exception, *, key: object = None, response_url: str | None = None
+) -> Unreadable:
+    """A JSON item that could not be read, kept as ``item_raw`` bytes (what ``reparse`` reads)."""
+    ident = None if key is None or isinstance(key, bool) else str(key)
+    return Unreadable(item_raw(item), str(err)[:500], ident or None, response_url=response_url)
+
+
+def load_item(raw: bytes, *, source: str) -> Any:
+    """The JSON item kept by ``json_unreadable``, for a connector's ``reparse``."""
+    try:
+        return json.loads(raw)
+    except ValueError as err:
+        raise MalformedResponse(f"{source}: kept item is not JSON: {err}") from err
 
 
 def _id_key(value: str) -> tuple[int, int, str]:

@@ -39,8 +39,10 @@ from connectors.base import (
     PermanentError,
     RateLimited,
     SourceSpec,
+    Unreadable,
 )
 from connectors.http.client import Response, excerpt, request
+from connectors.http.parse import json_unreadable, load_item
 from connectors.http.walk import Walk
 from connectors.lemmy.parse import item_id, parse_comment, parse_post, site_info
 from connectors.post import Post
@@ -142,7 +144,7 @@ class LemmyConnector(ConnectorBase):
                     params["page"] = walk.page or "1"
                 path = "post/list" if kind == "posts" else "comment/list"
                 response = await self._get(session, f"{base}/api/v3/{path}", params, label)
-                keys, posts, skipped = self._parse(response, kind, host, languages, label)
+                keys, posts, bad = self._parse(response, kind, host, languages, label)
                 if cursor_mode:
                     data = response.json()
                     nxt = data.get("next_page") if isinstance(data, Mapping) else None
@@ -154,23 +156,26 @@ class LemmyConnector(ConnectorBase):
                 walks[kind] = walk
                 kept = tuple(p for p, wanted in zip(posts, keep, strict=True)
                              if wanted and p is not None)
-                yield Page(kept, _dump_walks(walks), skipped)
+                unreadable = tuple(b for b, wanted in zip(bad, keep, strict=True)
+                                   if wanted and b is not None)
+                yield Page(kept, _dump_walks(walks), unreadable)
                 if walk.page is None:
                     break
 
     @staticmethod
     def _parse(
         response: Response, kind: str, host: str, languages: Mapping[int, str], label: str
-    ) -> tuple[list[str | None], list[Post | None], int]:
-        """Walk keys and posts, in page order. A pinned post has key None (kept, but it never
-        ends a walk); a malformed item has key None and post None (counted as skipped)."""
+    ) -> tuple[list[str | None], list[Post | None], list[Unreadable | None]]:
+        """Walk keys, posts and unreadable items, in page order. A pinned post has key None
+        (kept, but it never ends a walk); a malformed item has key None and post None, and is
+        kept as ``Unreadable``."""
         data = response.json()
         raw_items = data.get(kind) if isinstance(data, Mapping) else None
         if not isinstance(raw_items, list):
             raise MalformedResponse(f"{label}: {response.url} has no {kind!r} list")
         keys: list[str | None] = []
         posts: list[Post | None] = []
-        skipped = 0
+        bad: list[Unreadable | None] = []
         for raw in raw_items:
             try:
                 if kind == "posts":
@@ -180,15 +185,28 @@ class LemmyConnector(ConnectorBase):
                     key, post = parse_comment(raw, host=host, languages=languages, source=label)
                     pinned = False
             except (MalformedResponse, ValueError) as err:
-                skipped += 1
-                log.warning("%s: skipping malformed Lemmy %s: %s", label,
-                            item_id(raw, kind[:-1]), err)
+                ident = item_id(raw, kind[:-1])
+                log.warning("%s: could not read Lemmy %s, kept to retry: %s", label, ident, err)
                 keys.append(None)
                 posts.append(None)
+                bad.append(json_unreadable(raw, err, key=ident, response_url=response.url))
                 continue
             keys.append(None if pinned else key)
             posts.append(replace(post, response=response.body, response_url=response.url))
-        return keys, posts, skipped
+            bad.append(None)
+        return keys, posts, bad
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        # The instance's language ids are not fetched again: a post read this way has no
+        # declared language, and ingest detects one from the text.
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        host = urlsplit(source.base_url or "").netloc.lower()
+        if isinstance(raw, Mapping) and "comment" in raw:
+            _, post = parse_comment(raw, host=host, languages={}, source=label)
+        else:
+            _, _, post = parse_post(raw, host=host, languages={}, source=label)
+        return (replace(post, response_url=item.response_url),)
 
 
 def _load_walks(cursor: str | None, label: str) -> dict[str, Walk]:

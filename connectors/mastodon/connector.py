@@ -39,6 +39,7 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
     bool_option,
     int_option,
 )
@@ -50,7 +51,12 @@ from connectors.http.client import (
     ratelimit_parser,
     request,
 )
-from connectors.http.parse import parse_iso8601_utc, parse_link_header
+from connectors.http.parse import (
+    json_unreadable,
+    load_item,
+    parse_iso8601_utc,
+    parse_link_header,
+)
 from connectors.http.walk import Walk
 from connectors.mastodon.parse import parse_status, status_key
 from connectors.post import Post
@@ -95,6 +101,11 @@ def parse_target(target: str, *, source: str) -> Target:
 
 class MastodonConnector(ConnectorBase):
     name = "mastodon"
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        return (parse_status(raw, source=label, response_url=item.response_url),)
 
     def _make_pacer(self) -> Pacer:
         return Pacer(
@@ -242,8 +253,8 @@ class MastodonConnector(ConnectorBase):
                 raise MalformedResponse(f"{label}: expected a list of statuses from {resp.url}")
             keys = [status_key(i) if isinstance(i, Mapping) else None for i in items]
             walk, keep = walk.advance(keys, _next_max_id(resp), backfill_limit=backfill_limit)
-            posts, skipped = _parse_all(items, keep, label, resp, seen)
-            yield Page(tuple(posts), walk.dump(), skipped)
+            posts, unreadable = _parse_all(items, keep, label, resp, seen)
+            yield Page(tuple(posts), walk.dump(), unreadable)
             if walk.page is None:
                 return
 
@@ -278,10 +289,10 @@ class MastodonConnector(ConnectorBase):
         keys = [status_key(i) if isinstance(i, Mapping) else None for i in items]
         # Replies arrive in thread order, not newest first: every id is compared to the mark.
         walk, keep = walk.advance(keys, None, backfill_limit=backfill_limit, stop_on_any_old=False)
-        posts, skipped = _parse_all(
+        posts, unreadable = _parse_all(
             items, keep, label, resp, set(), thread_id=thread_id or status_id, uris=uris
         )
-        return Page(tuple(posts), walk.dump(), skipped)
+        return Page(tuple(posts), walk.dump(), unreadable)
 
 
 def _page_size(source: SourceSpec) -> int:
@@ -305,9 +316,9 @@ def _parse_all(
     *,
     thread_id: str | None = None,
     uris: Mapping[str, str] | None = None,
-) -> tuple[list[Post], int]:
+) -> tuple[list[Post], tuple[Unreadable, ...]]:
     posts: list[Post] = []
-    skipped = 0
+    unreadable: list[Unreadable] = []
     for index, (item, wanted) in enumerate(zip(items, keep, strict=True)):
         if not wanted:
             continue
@@ -321,12 +332,13 @@ def _parse_all(
                 uris=uris,
             )
         except (MalformedResponse, ValueError) as err:
-            skipped += 1
             ident = item.get("id") if isinstance(item, Mapping) else None
-            log.warning("%s: skipped malformed status #%d (id %r): %s", label, index, ident, err)
+            log.warning("%s: could not read status #%d (id %r), kept to retry: %s",
+                        label, index, ident, err)
+            unreadable.append(json_unreadable(item, err, key=ident, response_url=resp.url))
             continue
         if post.post_id in seen:
             continue  # the same status boosted twice in one walk
         seen.add(post.post_id)
         posts.append(post)
-    return posts, skipped
+    return posts, tuple(unreadable)

@@ -43,8 +43,21 @@ def full_acct(account: Mapping[str, Any]) -> str:
     acct = _str(account.get("acct")) or _str(account.get("username")) or ""
     if "@" in acct:
         return acct
-    host = urlsplit(_str(account.get("url")) or "").hostname
+    host = _host(_str(account.get("url")) or "")
     return f"{acct}@{host}" if host else acct
+
+
+def _host(url: str) -> str | None:
+    """The instance as Mastodon names it in an ``acct``: host *and* port when there is one
+    (``localhost:3000``), else two instances on one host would share every handle."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return f"{host}:{port}" if port is not None else host
 
 
 def status_text(status: Mapping[str, Any]) -> str:

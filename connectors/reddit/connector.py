@@ -36,9 +36,11 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
     int_option,
 )
 from connectors.http.client import Pacer, RateLimitState, Response, ratelimit_parser, request
+from connectors.http.parse import json_unreadable, load_item
 from connectors.http.walk import Walk
 from connectors.post import Post
 from connectors.reddit import auth
@@ -67,6 +69,11 @@ def parse_target(target: str, *, source: str) -> tuple[str, str]:
 
 class RedditConnector(ConnectorBase):
     name = "reddit"
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        return (parse_thing(raw, source=label, response_url=item.response_url),)
 
     def _make_pacer(self) -> Pacer:
         return Pacer(
@@ -183,8 +190,8 @@ class RedditConnector(ConnectorBase):
             walk, keep = walk.advance(
                 [id_key(c) for c in children], after or None, backfill_limit=backfill_limit
             )
-            posts, skipped = _parse_all(children, keep, label, resp, seen)
-            yield Page(tuple(posts), walk.dump(), skipped)
+            posts, unreadable = _parse_all(children, keep, label, resp, seen)
+            yield Page(tuple(posts), walk.dump(), unreadable)
             if walk.page is None:
                 return
 
@@ -228,19 +235,22 @@ def _refusal(resp: Response, label: str, sub: str) -> Exception:
 
 def _parse_all(
     children: list[Any], keep: list[bool], label: str, resp: Response, seen: set[str]
-) -> tuple[list[Post], int]:
+) -> tuple[list[Post], tuple[Unreadable, ...]]:
     posts: list[Post] = []
-    skipped = 0
+    unreadable: list[Unreadable] = []
     for index, (child, wanted) in enumerate(zip(children, keep, strict=True)):
         if not wanted:
             continue
         try:
             post = parse_thing(child, source=label, response=resp.body, response_url=resp.url)
         except (MalformedResponse, ValueError) as err:
-            skipped += 1
-            log.warning("%s: skipped malformed listing child #%d: %s", label, index, err)
+            log.warning("%s: could not read listing child #%d, kept to retry: %s",
+                        label, index, err)
+            data = child.get("data") if isinstance(child, Mapping) else None
+            key = data.get("name") if isinstance(data, Mapping) else None
+            unreadable.append(json_unreadable(child, err, key=key, response_url=resp.url))
             continue
         if post.post_id not in seen:
             seen.add(post.post_id)
             posts.append(post)
-    return posts, skipped
+    return posts, tuple(unreadable)

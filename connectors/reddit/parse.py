@@ -1,7 +1,8 @@
 """Reddit ``Listing`` children (``t3`` submissions, ``t1`` comments) → ``Post``.
 
 ``post_id`` is the fullname (``t3_abc`` / ``t1_def``), unique across Reddit; the permalink is
-``https://www.reddit.com`` + the item's own ``permalink``; ``author_id`` the author's ``t2_``
+``https://www.reddit.com`` + the item's own ``permalink`` (built from ``link_id`` and ``id`` for
+older comment listings that carry none); ``author_id`` the author's ``t2_``
 fullname. A comment's ``thread_id`` is its submission, ``parent_id`` the comment or submission it
 answers. Bodies are requested with ``raw_json=1`` so text arrives unescaped.
 """
@@ -56,6 +57,18 @@ def _text(kind: str, data: Mapping[str, Any]) -> str:
     return clean_text("\n\n".join(p for p in parts if p))
 
 
+def _built_permalink(kind: str, data: Mapping[str, Any], ident: str | None) -> str | None:
+    """The permalink of an item from its ids, for listings that omit ``permalink`` (comment
+    listings before 2017 did). ``/comments/<link>/_/<comment>/`` is Reddit's own short form: the
+    slug is cosmetic and Reddit redirects any value, ``_`` included."""
+    link = _str(data.get("link_id"))
+    sub = _str(data.get("subreddit"))
+    if kind != "t1" or not ident or not link or not link.startswith("t3_"):
+        return None
+    where = f"/r/{sub}" if sub else ""
+    return f"{where}/comments/{link[3:]}/_/{ident}/"
+
+
 def parse_thing(
     item: Any,
     *,
@@ -73,7 +86,7 @@ def parse_thing(
     name = _str(data.get("name")) or (f"{kind}_{ident}" if ident else None)
     if not name:
         raise MalformedResponse(f"{source}: {kind} without id")
-    permalink = _str(data.get("permalink"))
+    permalink = _str(data.get("permalink")) or _built_permalink(kind, data, ident)
     if not permalink:
         raise MalformedResponse(f"{source}: {name} has no permalink")
     created = epoch_utc(data.get("created_utc"), source=source, what=f"created_utc of {name}")

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -37,9 +39,10 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
 )
 from connectors.http.client import Response, request
-from connectors.http.parse import parse_http_date
+from connectors.http.parse import load_item, parse_http_date
 from connectors.post import Post, sha256_hex
 from connectors.rss.parse import (
     entry_author,
@@ -117,9 +120,12 @@ def to_post(
     feed: Mapping[str, Any],
     *,
     url: str,
-    when: datetime,
+    when: datetime | None,
+    fetched: datetime,
     response: Response,
 ) -> Post:
+    """One entry as a Post; ``when`` None (a date that cannot be read) stores the fetch time,
+    the latest the entry can have been published, marked as not the real date."""
     raw_id = entry.get("id") or entry.get("guid") or entry.get("link")
     if not isinstance(raw_id, str) or not raw_id.strip():
         raise MalformedResponse("entry has neither id/guid nor link")
@@ -136,7 +142,8 @@ def to_post(
         url=permalink,
         author_handle=author,
         author_id=author_id,
-        created_at=when,
+        created_at=when or fetched,
+        created_at_known=when is not None,
         text=entry_text(entry),
         raw=entry_raw(entry),
         language=entry_language(entry, feed),
@@ -148,6 +155,22 @@ def to_post(
 
 class RssConnector(ConnectorBase):
     name = "rss"
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        """A kept entry (its fields as feedparser read them) read again; its feed's fields are
+        not kept, so the author falls back to the feed's host."""
+        label = source.label()
+        entry = load_item(item.raw, source=label)
+        if not isinstance(entry, Mapping):
+            raise MalformedResponse(f"{label}: kept feed entry is not an object")
+        url = feed_url(source)
+        target = source.target.strip()
+        identity = target if urlsplit(target).scheme in ("http", "https") else url
+        response = Response(200, {}, b"", item.response_url or url, source=label)
+        captured = datetime.fromtimestamp(self._clock(), tz=UTC)
+        post = to_post(entry, {}, url=identity, when=_kept_time(entry), fetched=captured,
+                       response=response)
+        return (replace(post, response=None, response_url=item.response_url),)
 
     async def pages(
         self,
@@ -184,40 +207,75 @@ class RssConnector(ConnectorBase):
         fetched = parse_http_date(response.headers.get("Date")) or datetime.fromtimestamp(
             self._clock(), tz=UTC
         )
-        dated: list[tuple[datetime, Mapping[str, Any]]] = [
-            (entry_time(e) or fetched, e) for e in feed.entries
-        ]
-        # Newest first, so a first run's back-fill keeps the newest entries; stable for ties.
-        dated.sort(key=lambda pair: pair[0], reverse=True)
+        dated = [(entry_time(e), e) for e in feed.entries]
+        # Newest first, so a first run's back-fill keeps the newest entries; an entry whose date
+        # cannot be read sorts as newest (it is always kept); stable for ties.
+        dated.sort(key=lambda pair: pair[0] or fetched, reverse=True)
         first_run = "floor" not in state
         floor = None if first_run else state.get("floor")
         if floor is not None:
             floor_time = datetime.fromisoformat(floor)
-            dated = [(t, e) for t, e in dated if t >= floor_time]
+            dated = [(t, e) for t, e in dated if t is None or t >= floor_time]
         posts: list[Post] = []
         seen: set[str] = set()
-        skipped = 0
+        unreadable: list[Unreadable] = []
         for when, entry in dated:
             if first_run and len(posts) >= backfill_limit:
                 break  # 0 takes nothing and only sets the floor, as for the shared Walk
             try:
-                post = to_post(entry, feed.feed, url=identity, when=when, response=response)
+                post = to_post(entry, feed.feed, url=identity, when=when, fetched=fetched,
+                               response=response)
             except (MalformedResponse, ValueError, TypeError) as err:
-                skipped += 1
                 name = entry.get("title") or entry.get("link") or "(untitled)"
-                log.warning("%s: skipping malformed feed entry %.80r: %s", label, name, err)
+                log.warning("%s: could not read feed entry %.80r, kept to retry: %s",
+                            label, name, err)
+                unreadable.append(Unreadable(entry_raw(entry), str(err)[:500],
+                                             response_url=response.url))
                 continue
             if post.post_id in seen:
                 continue
             seen.add(post.post_id)
             posts.append(post)
-        if first_run:
-            # Nothing kept (back-fill 0): start from the newest entry, so only later ones come.
-            newest = dated[0][0] if dated else fetched
-            floor = min((p.created_at for p in posts), default=newest).isoformat()
-        out = {
-            "etag": response.headers.get("ETag"),
-            "last_modified": response.headers.get("Last-Modified"),
-            "floor": floor,
-        }
-        yield Page(tuple(posts), _dump_state(out), skipped)
+        undated = sum(1 for p in posts if not p.created_at_known)
+        if undated:
+            log.warning("%s: %d entries of %s have a date that cannot be read; stored with the "
+                        "date unknown", label, undated, response.url)
+        incomplete: tuple[str, ...] = ()
+        if not feed.whole:
+            # Entries after the break were never read: keep neither this response's validator
+            # (the next fetch would get 304 and never read them) nor a new floor.
+            incomplete = (f"feed {response.url} broke off before its end ({feed.bozo_reason}); "
+                          f"{len(feed.entries)} entries read, it is read whole again next sweep",)
+            out = {"etag": None, "last_modified": None, "floor": state.get("floor")}
+            if first_run:
+                out.pop("floor")
+        else:
+            if first_run:
+                floor = _first_floor(posts, dated, fetched)
+            out = {
+                "etag": response.headers.get("ETag"),
+                "last_modified": response.headers.get("Last-Modified"),
+                "floor": floor,
+            }
+        yield Page(tuple(posts), _dump_state(out), tuple(unreadable), incomplete)
+
+
+def _kept_time(entry: Mapping[str, Any]) -> datetime | None:
+    """``entry_time`` of an entry kept as JSON, where feedparser's struct_times became lists."""
+    restored = dict(entry)
+    for key in ("published_parsed", "updated_parsed", "created_parsed"):
+        value = entry.get(key)
+        if isinstance(value, list) and len(value) == 9:
+            restored[key] = time.struct_time(value)
+    return entry_time(restored)
+
+
+def _first_floor(
+    posts: list[Post], dated: list[tuple[datetime | None, Mapping[str, Any]]], fetched: datetime
+) -> str:
+    """Where a first run starts: the oldest kept entry's *read* date; with none kept, the newest
+    read date (back-fill 0: only later entries come), else the fetch time. An unknown date is
+    never used: a floor on a guessed time could hide real entries."""
+    known = [p.created_at for p in posts if p.created_at_known]
+    newest = max((t for t, _ in dated if t is not None), default=fetched)
+    return min(known, default=newest).isoformat()

@@ -6,8 +6,10 @@ that looks like a URL is fetched), so a hostile server answering ``/etc/passwd``
 read a local file. As a stream it is only ever parsed.
 
 A recoverable "bozo" feed (a small XML error, an undeclared namespace, a truncated tail) is kept
-with a warning; a body that yields no entries and is not a well-formed feed, or an HTML page
-instead of a feed, is ``MalformedResponse``.
+with a warning, and ``Feed.whole`` says whether the document was read to its end: a feed that was
+not must not be taken as seen (the connector keeps neither its validator nor a new floor). Only a
+wrong encoding declaration leaves a feed whole. A body that yields no entries and is not a
+well-formed feed, or an HTML page instead of a feed, is ``MalformedResponse``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 import feedparser
 
 from connectors.base import MalformedResponse
+from connectors.rss.dates import parse_localised_date
 from connectors.text import clean_text, html_to_text
 
 log = logging.getLogger(__name__)
@@ -37,6 +40,11 @@ class Feed:
     feed: Mapping[str, Any]
     version: str
     bozo_reason: str  # "" for a well-formed feed
+    whole: bool = True  # False: the document broke off (or broke) before its end
+
+
+# feedparser's complaints about the declared encoding: the document itself was read whole.
+_WHOLE_DESPITE = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
 
 def _looks_like_html(body: bytes, content_type: str) -> bool:
@@ -53,6 +61,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str, source: str) -> Feed
     entries = tuple(parsed.get("entries") or ())
     version = str(parsed.get("version") or "")
     bozo = str(parsed.get("bozo_exception") or "") if parsed.get("bozo") else ""
+    whole = not bozo or isinstance(parsed.get("bozo_exception"), _WHOLE_DESPITE)
     if not entries and (not version or bozo):
         if _looks_like_html(body, content_type):
             why = "it is an HTML page, not an RSS/Atom feed (check the feed URL)"
@@ -61,10 +70,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str, source: str) -> Feed
         else:
             why = f"it is not a readable RSS/Atom feed ({bozo or 'unknown format'})"
         raise MalformedResponse(f"{source}: {url}: {why}; {len(body)} bytes")
-    if bozo:
+    if not whole:
         log.warning("%s: feed %s is not well-formed (%s); keeping the %d entries read",
                     source, url, bozo, len(entries))
-    return Feed(entries, parsed.get("feed") or {}, version, bozo)
+    return Feed(entries, parsed.get("feed") or {}, version, bozo, whole)
 
 
 def entry_raw(entry: Mapping[str, Any]) -> bytes:
@@ -74,11 +83,17 @@ def entry_raw(entry: Mapping[str, Any]) -> bytes:
 
 
 def entry_time(entry: Mapping[str, Any]) -> datetime | None:
+    """When the entry was published, or None when the feed's date cannot be read."""
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
         value = entry.get(key)
         if value:
             # feedparser normalises every date to UTC as a struct_time.
             return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+    # feedparser reads English names only; a localised date comes back unparsed.
+    for key in ("published", "updated", "created"):
+        text = entry.get(key)
+        if isinstance(text, str) and (when := parse_localised_date(text)) is not None:
+            return when
     return None
 
 

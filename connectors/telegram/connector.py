@@ -27,15 +27,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from connectors.base import ConnectorBase, Page, PermanentError, SourceSpec
+from connectors.base import ConnectorBase, Page, PermanentError, SourceSpec, Unreadable
 from connectors.http.client import Response, request
 from connectors.http.walk import Walk
 from connectors.post import Post
-from connectors.telegram.parse import CHANNEL, ChannelPage, Message, parse_page
+from connectors.telegram.parse import CHANNEL, ChannelPage, Message, parse_fragment, parse_page
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,30 @@ class TelegramConnector(ConnectorBase):
             )
         return page, response
 
+    async def _fetch_whole(
+        self, session: aiohttp.ClientSession, url: str, channel: str, before: int | None,
+        label: str,
+    ) -> tuple[ChannelPage, Response, str | None]:
+        """A page, refetched while it looks cut short; the last problem if it still does.
+
+        Ids missing inside the range a page should cover are usually deleted messages (so a
+        whole page that shows the same ids again is accepted), but a page that broke off, or
+        whose text names a message the parser could not find, has lost messages: Telegram lists
+        oldest first, so a page that breaks off loses its newest."""
+        page, response = await self._fetch(session, url, channel, before, label)
+        problem = _problem(page, channel, before)
+        for _ in range(REFETCHES):
+            if problem is None and not _missing(page, before):
+                return page, response, None
+            log.info("%s: page before=%s looks incomplete (%s); fetching it again", label,
+                     before, problem or f"ids {_span(_missing(page, before))} missing")
+            again, again_response = await self._fetch(session, url, channel, before, label)
+            again_problem = _problem(again, channel, before)
+            if again_problem is None and _missing(again, before) == _missing(page, before):
+                return again, again_response, None  # the same gap twice: deleted messages
+            page, response, problem = again, again_response, again_problem
+        return page, response, problem
+
     async def pages(
         self,
         session: aiohttp.ClientSession,
@@ -112,7 +137,8 @@ class TelegramConnector(ConnectorBase):
         walk = Walk.load(cursor, source=label)
         while True:
             before = int(walk.page) if walk.page and walk.page.isdigit() else None
-            page, response = await self._fetch(session, url, channel, before, label)
+            page, response, problem = await self._fetch_whole(session, url, channel, before,
+                                                              label)
             newest_first = sorted(page.messages, key=lambda m: m.message_id, reverse=True)
             oldest = newest_first[-1].message_id if newest_first else None
             next_pos = page.before if page.before is not None else oldest
@@ -120,22 +146,68 @@ class TelegramConnector(ConnectorBase):
                 before is not None and next_pos >= before
             ):
                 next_pos = None  # the channel's first message, or no progress: the walk ends
-            walk, keep = walk.advance(
+            advanced, keep = walk.advance(
                 [str(m.message_id) for m in newest_first],
                 None if next_pos is None else str(next_pos),
                 backfill_limit=backfill_limit,
             )
             posts: list[Post] = []
-            skipped = page.skipped
             for message, wanted in zip(newest_first, keep, strict=True):
-                if not wanted:
-                    continue
-                try:
+                if wanted:
                     posts.append(to_post(message, response))
-                except ValueError as err:
-                    skipped += 1
-                    log.warning("%s: skipping Telegram message %s: %s", label, message.post_ref,
-                                err)
-            yield Page(tuple(posts), walk.dump(), skipped)
+            unreadable = tuple(replace(u, response_url=response.url) for u in page.unreadable)
+            if problem is not None:
+                # Never past a gap: what was read is stored, the cursor stays where it was, so
+                # the next sweep reads this page again from the same place.
+                note = (f"Telegram page {response.url} still incomplete after "
+                        f"{REFETCHES + 1} fetches ({problem}); the cursor was not moved past it")
+                log.warning("%s: %s", label, note)
+                yield Page(tuple(posts), walk.dump(), unreadable, (note,))
+                return
+            walk = advanced
+            yield Page(tuple(posts), walk.dump(), unreadable)
             if walk.page is None:
                 return
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        label = source.label()
+        message = parse_fragment(item.raw.decode("utf-8", "replace"), source=label)
+        response = Response(200, {}, b"", item.response_url or "", source=label)
+        return (replace(to_post(message, response), response=None,
+                        response_url=item.response_url),)
+
+
+REFETCHES = 2  # a page that looks cut short is fetched up to this many more times
+
+
+def _top(page: ChannelPage, before: int | None) -> int | None:
+    ids = page.covered()
+    if before is not None:
+        return before - 1
+    return max(ids) if ids else None
+
+
+def _missing(page: ChannelPage, before: int | None) -> frozenset[int]:
+    """Ids between the page's oldest message and its top (``before - 1``) it does not show."""
+    ids = page.covered()
+    top = _top(page, before)
+    if not ids or top is None:
+        return frozenset()
+    return frozenset(range(min(ids), top + 1)) - ids
+
+
+def _problem(page: ChannelPage, channel: str, before: int | None) -> str | None:
+    """Why the page has certainly lost messages, or None."""
+    if not page.whole:
+        return "the document broke off before </html>"
+    named = {i for i in _missing(page, before) if f"{channel.lower()}/{i}" in page.mentioned}
+    if named:
+        return f"messages {_span(named)} are in the page but could not be parsed"
+    return None
+
+
+def _span(ids: frozenset[int] | set[int]) -> str:
+    ordered = sorted(ids)
+    if not ordered:
+        return ""
+    return str(ordered[0]) if len(ordered) == 1 else f"{ordered[0]}-{ordered[-1]}"

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from connectors.base import MalformedResponse
+from connectors.base import MalformedResponse, Unreadable
 from connectors.http.parse import parse_iso8601_utc
 from connectors.text import clean_text, html_to_text
 
@@ -85,9 +85,19 @@ class Message:
 @dataclass(frozen=True, slots=True)
 class ChannelPage:
     messages: tuple[Message, ...]
-    skipped: int
+    unreadable: tuple[Unreadable, ...]  # message fragments that could not be read (kept)
     before: int | None  # the "load older" link's position, None at the channel's start
     is_preview: bool
+    whole: bool = True  # the document reached its end (``</html>``)
+    mentioned: frozenset[str] = frozenset()  # "channel/id" (lower case) named by a data-post
+
+    def covered(self) -> set[int]:
+        """Message ids this page accounts for: read, kept unreadable, or album members."""
+        ids = {m.message_id for m in self.messages}
+        ids.update(i for m in self.messages for i in m.album)
+        ids.update(int(u.key.rsplit("/", 1)[1]) for u in self.unreadable
+                   if u.key and _POST_REF.match(u.key))
+        return ids
 
 
 def _text(node: LexborNode | None) -> str:
@@ -194,23 +204,49 @@ def parse_message(msg: LexborNode, *, source: str) -> Message:
     )
 
 
+_DATA_POST = re.compile(r"""data-post=["']?([A-Za-z][A-Za-z0-9_]{3,31})/(\d{1,12})""")
+# t.me appends a comment after the document ("<!-- page generated in 141.46ms -->").
+_END = re.compile(r"</html\s*>\s*(?:<!--.*?-->\s*)*$", re.IGNORECASE | re.DOTALL)
+
+
 def parse_page(html: str, *, source: str) -> ChannelPage:
     """A preview page → its messages (oldest first, as Telegram lists them) and the position of
-    the next older page. A page that is not a channel preview says so in ``is_preview``."""
+    the next older page. A page that is not a channel preview says so in ``is_preview``.
+
+    The HTML parser quietly repairs a document that breaks off (Telegram lists oldest first, so
+    that loses the *newest* messages) or breaks mid-way, so the page also says whether it
+    reached ``</html>`` and which message ids its text names at all, for the connector to see
+    what the parser did not."""
     tree = LexborHTMLParser(html)
     nodes = tree.css(".tgme_widget_message[data-post]")
     is_preview = bool(nodes) or tree.css_first(".tgme_channel_history") is not None
     messages: list[Message] = []
-    skipped = 0
+    unreadable: list[Unreadable] = []
     for node in nodes:
         try:
             messages.append(parse_message(node, source=source))
         except MalformedResponse as err:
-            skipped += 1
-            log.warning("%s: skipping malformed Telegram message: %s", source, err)
+            log.warning("%s: could not read Telegram message, kept to retry: %s", source, err)
+            wrap = node.parent
+            fragment = wrap.html if wrap is not None and "tgme_widget_message_wrap" in (
+                wrap.attributes.get("class") or "").split() else node.html
+            unreadable.append(Unreadable(
+                (fragment or "").encode("utf-8"), str(err)[:500],
+                key=node.attributes.get("data-post") or None, content_type="text/html"))
     more = tree.css_first(".tme_messages_more[data-before]")
     before: int | None = None
     if more is not None:
         raw = (more.attributes.get("data-before") or "").strip()
         before = int(raw) if raw.isdigit() else None
-    return ChannelPage(tuple(messages), skipped, before, is_preview)
+    mentioned = frozenset(f"{m.group(1).lower()}/{int(m.group(2))}"
+                          for m in _DATA_POST.finditer(html))
+    whole = _END.search(html[-4096:]) is not None
+    return ChannelPage(tuple(messages), tuple(unreadable), before, is_preview, whole, mentioned)
+
+
+def parse_fragment(html: str, *, source: str) -> Message:
+    """One kept message fragment (its ``tgme_widget_message_wrap``) read again."""
+    node = LexborHTMLParser(html).css_first(".tgme_widget_message[data-post]")
+    if node is None:
+        raise MalformedResponse(f"{source}: kept fragment holds no Telegram message")
+    return parse_message(node, source=source)

@@ -38,8 +38,10 @@ from connectors.base import (
     Page,
     PermanentError,
     SourceSpec,
+    Unreadable,
 )
 from connectors.http.client import Response, request
+from connectors.http.parse import json_unreadable, load_item
 from connectors.http.walk import Walk
 from connectors.post import Post
 from connectors.youtube.parse import comment_post, raise_for_error, thread_parts
@@ -145,7 +147,7 @@ class YouTubeConnector(ConnectorBase):
             walk, keep = walk.advance(keys, next_page, backfill_limit=backfill_limit,
                                       inclusive=True)
             posts: list[Post] = []
-            skipped = 0
+            unreadable: list[Unreadable] = []
             for thread, wanted in zip(threads, keep, strict=True):
                 if not wanted:
                     continue
@@ -153,36 +155,84 @@ class YouTubeConnector(ConnectorBase):
                     more, bad = await self._thread_posts(session, base, thread, response,
                                                          key=key, label=label, channel=value)
                 except MalformedResponse as err:
-                    skipped += 1
-                    log.warning("%s: skipping malformed YouTube comment thread: %s", label, err)
+                    log.warning("%s: could not read YouTube comment thread, kept to retry: %s",
+                                label, err)
+                    ident = thread.get("id") if isinstance(thread, Mapping) else None
+                    unreadable.append(json_unreadable(thread, err, key=ident,
+                                                      response_url=response.url))
                     continue
                 posts.extend(more)
-                skipped += bad
-            yield Page(tuple(posts), walk.dump(), skipped)
+                unreadable.extend(bad)
+            yield Page(tuple(posts), walk.dump(), tuple(unreadable))
             if walk.page is None:
                 return
 
     async def _thread_posts(
         self, session: aiohttp.ClientSession, base: str, thread: Any, response: Response, *,
         key: str, label: str, channel: str,
-    ) -> tuple[list[Post], int]:
+    ) -> tuple[list[Post], list[Unreadable]]:
         _, tid, snip, embedded = thread_parts(thread, source=label)
-        video = snip.get("videoId") if isinstance(snip.get("videoId"), str) else None
-        channel_id = snip.get("channelId") if isinstance(snip.get("channelId"), str) else channel
-        items: list[tuple[Any, Response]] = [(snip.get("topLevelComment"), response)]
+        items: list[tuple[Any, Response | None]] = [(snip.get("topLevelComment"), response)]
         total = snip.get("totalReplyCount")
         if isinstance(total, int) and total > len(embedded):
-            items += await self._replies(session, base, tid, key=key, label=label)
+            fetched = await self._replies(session, base, tid, key=key, label=label)
+            items += merge_replies(fetched, [(reply, response) for reply in embedded])
         else:
             items += [(reply, response) for reply in embedded]
-        posts: list[Post] = []
-        skipped = 0
-        for item, came_in in items:
-            try:
-                posts.append(comment_post(item, video_id=video, channel_id=channel_id,
-                                          thread_id=tid, source=label, response=came_in))
-            except (MalformedResponse, ValueError) as err:
-                skipped += 1
-                log.warning("%s: skipping malformed YouTube comment in thread %s: %s", label,
-                            tid, err)
-        return posts, skipped
+        return thread_posts(items, snip, tid, label=label, channel=channel)
+
+    def reparse(self, item: Unreadable, source: SourceSpec) -> tuple[Post, ...]:
+        """A kept thread (its top-level comment and embedded replies) or a single comment."""
+        label = source.label()
+        raw = load_item(item.raw, source=label)
+        _, channel = parse_target(source.target, source=label)
+        if isinstance(raw, Mapping) and raw.get("kind") == "youtube#comment":
+            found = raw.get("snippet")
+            snip: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
+            parent = snip.get("parentId")
+            tid = parent if isinstance(parent, str) else str(raw.get("id"))
+            items: list[tuple[Any, Response | None]] = [(raw, None)]
+            posts, bad = thread_posts(items, snip, tid, label=label, channel=channel)
+        else:
+            _, tid, snip, embedded = thread_parts(raw, source=label)
+            items = [(snip.get("topLevelComment"), None), *((r, None) for r in embedded)]
+            posts, bad = thread_posts(items, snip, tid, label=label, channel=channel)
+        if bad:
+            raise MalformedResponse(bad[0].reason)
+        return tuple(posts)
+
+
+def merge_replies(
+    fetched: list[tuple[Any, Response]], embedded: list[tuple[Any, Response | None]]
+) -> list[tuple[Any, Response | None]]:
+    """The replies fetched for a thread plus any embedded reply they do not include.
+
+    ``comments.list`` can return fewer replies than the thread embeds (held for review, or
+    removed since): the embedded ones were public when the thread page was captured, so they
+    are kept rather than replaced."""
+    out: list[tuple[Any, Response | None]] = list(fetched)
+    have = {item.get("id") for item, _ in fetched if isinstance(item, Mapping)}
+    out += [(item, came_in) for item, came_in in embedded
+            if not isinstance(item, Mapping) or item.get("id") not in have]
+    return out
+
+
+def thread_posts(
+    items: list[tuple[Any, Response | None]], snip: Mapping[str, Any], tid: str, *, label: str,
+    channel: str,
+) -> tuple[list[Post], list[Unreadable]]:
+    video = snip.get("videoId") if isinstance(snip.get("videoId"), str) else None
+    channel_id = snip.get("channelId") if isinstance(snip.get("channelId"), str) else channel
+    posts: list[Post] = []
+    unreadable: list[Unreadable] = []
+    for item, came_in in items:
+        try:
+            posts.append(comment_post(item, video_id=video, channel_id=channel_id,
+                                      thread_id=tid, source=label, response=came_in))
+        except (MalformedResponse, ValueError) as err:
+            log.warning("%s: could not read YouTube comment in thread %s, kept to retry: %s",
+                        label, tid, err)
+            ident = item.get("id") if isinstance(item, Mapping) else None
+            url = came_in.url if came_in is not None else None
+            unreadable.append(json_unreadable(item, err, key=ident, response_url=url))
+    return posts, unreadable

@@ -91,7 +91,7 @@ def permalink(video_id: str | None, channel_id: str | None, comment_id: str) -> 
 
 def comment_post(
     comment: Any, *, video_id: str | None, channel_id: str | None, thread_id: str, source: str,
-    response: Response,
+    response: Response | None,
 ) -> Post:
     if not isinstance(comment, Mapping) or not isinstance(comment.get("id"), str):
         raise MalformedResponse(f"{source}: comment without an id")
@@ -117,8 +117,8 @@ def comment_post(
         raw=item_raw(comment),
         thread_id=thread_id,
         parent_id=parent if isinstance(parent, str) and parent != cid else None,
-        response=response.body,
-        response_url=response.url,
+        response=response.body if response is not None else None,
+        response_url=response.url if response is not None else None,
     )
 
 

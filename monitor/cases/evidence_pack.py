@@ -84,6 +84,9 @@ def _capture_doc(c: Capture, payload: Payload | None) -> dict[str, Any]:
         "author_handle": c.author_handle,
         "author_id": c.author_id,
         "created_at": _iso(c.created_at),
+        # False: the platform's date could not be read and created_at is only the capture time
+        # (the latest the post can have been written); the raw capture keeps what it said.
+        "created_at_known": c.created_at_known,
         "captured_at": _iso(c.captured_at),
         "text": c.text,
         "language": c.language,

@@ -68,7 +68,9 @@ section.item { page-break-inside: avoid; border-top: 2px solid #333; margin-top:
   {% endif %}{% if c.parent_id %}, in reply to {{ c.parent_id }}{% endif %}</td></tr>
 <tr><th>Author</th><td>{{ c.author_handle }}{% if c.author_id %} (id {{ c.author_id }})
   {% endif %}</td></tr>
-<tr><th>Created (platform)</th><td>{{ c.created_at }}</td></tr>
+<tr><th>Created (platform)</th><td>{% if c.created_at_known is sameas false %}unknown: the
+  platform's date could not be read (see the raw capture); not later than {{ c.created_at }}
+  {% else %}{{ c.created_at }}{% endif %}</td></tr>
 <tr><th>Captured (UTC)</th><td>{{ c.captured_at }} by hate-monitor {{ c.tool_version }}
   ({{ c.origin }})</td></tr>
 <tr><th>Raw capture</th><td><code>{{ c.file }}</code> ({{ c.raw_content_type }})</td></tr>

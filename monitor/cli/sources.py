@@ -232,9 +232,14 @@ def _toggle(ctx: click.Context, name: str, enabled: bool) -> None:
 @click.argument("source")
 @click.option("--once", is_flag=True, required=True, help="Run one sweep now and exit.")
 @click.option("--force", is_flag=True, help="Ignore a rate-limit deferral.")
+@click.option("--retry-skipped", is_flag=True,
+              help="First read the source's \"could not read\" list again (after a parser "
+                   "upgrade); what is read now is stored like any post.")
 @click.pass_context
-def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
-    """Sweep SOURCE once: prints fetched / new / duplicate / skipped and the next cursor."""
+def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool,
+              retry_skipped: bool) -> None:
+    """Sweep SOURCE once: prints what was read, stored, duplicate, skipped (kept on the "could
+    not read" list), unreadable and date unknown, and the next cursor."""
     from monitor.http_session import client_session
     from monitor.sweeps.sweep import SweepRefused, sweep_source
 
@@ -245,17 +250,19 @@ def sweep_cmd(ctx: click.Context, source: str, once: bool, force: bool) -> None:
     async def run() -> Any:
         async with client_session(obj.settings) as http:
             return await sweep_source(
-                database, scorer, http, source, settings=obj.settings, force=force
+                database, scorer, http, source, settings=obj.settings, force=force,
+                retry_skipped=retry_skipped,
             )
 
     try:
         result = asyncio.run(run())
     except (SweepRefused, SourceError) as err:
         raise click.ClickException(str(err)) from err
-    click.echo(
-        f"{result.source}: fetched {result.fetched}, new {result.new}, edited {result.versions}, "
-        f"duplicate {result.duplicate}, skipped {result.skipped}, filtered {result.filtered}"
-    )
+    click.echo(f"{result.source}: {result.report()}")
+    for note in result.notes:
+        click.echo(f"could not read: {note}")
+    if result.loss():
+        click.echo("the source needs attention until someone acknowledges this on its page")
     click.echo(f"next cursor: {result.cursor or '-'}")
     if result.error:
         raise click.ClickException(f"sweep stopped: {result.error}")
@@ -298,7 +305,9 @@ def health_cmd(ctx: click.Context) -> None:
     for r in rows:
         click.echo(
             f"{r['name']:<24} {r['status']}\n"
-            f"{'':<24} last success {when(r['last_success'])}, "
+            + (f"{'':<24} could not read: {r['open_unreadable']} item(s) kept\n"
+               if r["open_unreadable"] else "")
+            + f"{'':<24} last success {when(r['last_success'])}, "
             f"last error {when(r['last_error_at'])}, next run {when(r['next_run'])}"
         )
 

@@ -139,6 +139,7 @@ def insert_capture(
         author_handle=post.author_handle,
         author_id=post.author_id,
         created_at=post.created_at,
+        created_at_known=post.created_at_known,
         captured_at=now,
         text=post.text,
         language=language or post.language,

@@ -11,6 +11,7 @@ from monitor.sources.basis import basis_problem, basis_warning, source_status
 from monitor.storage.db import Database
 from monitor.storage.tables.ops import SourceLease, SweepRun
 from monitor.storage.tables.sources import Source
+from monitor.storage.tables.unreadable import UnreadableItem
 from monitor.storage.types import utcnow
 from monitor.sweeps.timing import backoff_until, next_run
 
@@ -48,7 +49,8 @@ def record_run(
     return run
 
 
-_COUNTS = ("fetched", "new", "versions", "duplicate", "skipped", "filtered")
+_COUNTS = ("fetched", "new", "versions", "duplicate", "skipped", "filtered", "unreadable",
+           "undated")
 
 
 def history(session: Session, source_id: int, *, limit: int = 20) -> list[SweepRun]:
@@ -97,6 +99,9 @@ def health_status(
     """One phrase for the sources page: ok, disabled, will not run, unhealthy, deferred..."""
     if not source.enabled or basis_problem(source, today) or source.needs_attention:
         return source_status(source, today)
+    if source.unacknowledged_loss:
+        # The newest line of what was lost, until someone acknowledges it on the source page.
+        return f"needs attention: {source.unacknowledged_loss.splitlines()[0]}"
     if source.consecutive_failures >= unhealthy_after:
         until = backoff_until(source, backoff_cap)
         tail = f", backing off until {until:%Y-%m-%d %H:%M} UTC" if until and until > now else ""
@@ -127,6 +132,10 @@ def source_health(
             if lease.expires_at > now
         }
         latest = {s.id: last_run(session, s.id or 0) for s in sources}
+        open_counts = dict(session.exec(
+            select(UnreadableItem.source_id, func.count())
+            .where(col(UnreadableItem.resolved_at).is_(None))
+            .group_by(col(UnreadableItem.source_id))).all())
     out: list[dict[str, Any]] = []
     for s in sources:
         runnable = s.enabled and basis_problem(s, today) is None
@@ -144,7 +153,9 @@ def source_health(
                 ),
                 "healthy": runnable
                 and not s.needs_attention
+                and not s.unacknowledged_loss
                 and s.consecutive_failures < unhealthy_after,
+                "open_unreadable": open_counts.get(s.id or 0, 0),
                 "basis_warning": basis_warning(s, today),
                 "last_success": s.last_success_at,
                 "last_error": s.last_error,

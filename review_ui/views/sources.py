@@ -30,6 +30,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.sources import Source
 from monitor.storage.types import utcnow
+from monitor.sweeps import unreadable as could_not_read
 from monitor.sweeps.history import history, overview
 from monitor.sweeps.leases import holder_of
 from monitor.sweeps.runner import SweepRunner
@@ -62,6 +63,9 @@ MESSAGES = {
     "off": "Not run: the source is disabled. Enable it first.",
     "nomodel": "Not run: the classifier is not loaded (see /healthz), so new posts could not be "
                "scored. Try again once it is loaded.",
+    "acknowledged": "Acknowledged: recorded in the audit log with your name. Kept items stay on "
+                    "the list until a parser reads them.",
+    "nothing": "Nothing to acknowledge.",
 }
 
 
@@ -108,16 +112,16 @@ async def source_page(request: web.Request) -> web.StreamResponse:
     sid = int_param(request, "source_id")
     db = _db(request)
 
-    def load() -> tuple[Source, list[Any], dict[str, Any] | None]:
+    def load() -> tuple[Source, list[Any], dict[str, Any] | None, dict[str, Any]]:
         src = _get(db, sid)
         with db.read() as s:
             runs = history(s, sid, limit=20)
         health = next((h for h in overview(db) if h["id"] == sid), None)
-        return src, runs, health
+        return src, runs, health, could_not_read.for_page(db, sid)
 
-    src, runs, health = await db.run(load)
+    src, runs, health, lost = await db.run(load)
     return render(request, "sources/detail.html", {
-        "s": src, "runs": runs, "h": health, "next_runs": _next_runs(request),
+        "s": src, "runs": runs, "h": health, "next_runs": _next_runs(request), "lost": lost,
         "managed": src.name in _declared(request),
         "msg": MESSAGES.get(request.query.get("msg", "")),
         "refused": request.query.get("msg") in ("refused", "off"),

@@ -71,7 +71,7 @@ def assert_no_loss(expected: Sequence[str], *runs: Iterable[Page]) -> None:
 
 async def sweep_into_db(
     db: Database, settings: Settings, connector: Connector, *, name: str, connector_name: str,
-    target: str, base_url: str, backfill_limit: int = 200,
+    target: str, base_url: str, backfill_limit: int = 200, retry_skipped: bool = False,
 ) -> SweepResult:
     """Register a source (with a lawful basis) and run one real sweep of it into the database."""
     today = date.today()
@@ -84,7 +84,7 @@ async def sweep_into_db(
                        basis=basis, base_url=base_url, backfill_limit=backfill_limit)
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
         return await sweep_source(db, FakeScorer(), http, name, settings=settings,
-                                  connector=connector)
+                                  connector=connector, retry_skipped=retry_skipped)
 
 
 def captures(db: Database) -> list[Capture]:

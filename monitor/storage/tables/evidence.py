@@ -50,6 +50,9 @@ class Capture(SQLModel, table=True):
     author_handle: str
     author_id: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # False: the platform's date could not be read; created_at is then the capture time (the
+    # latest the post can have been written) and is shown as "date unknown". raw keeps the text.
+    created_at_known: bool = True
     captured_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     text: str = Field(sa_column=Column(Text, nullable=False))
     language: str | None = None

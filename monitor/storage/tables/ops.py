@@ -67,8 +67,10 @@ class SweepRun(SQLModel, table=True):
     new: int = 0
     versions: int = 0
     duplicate: int = 0
-    skipped: int = 0
+    skipped: int = 0  # items that could not be read: kept on the source's "could not read" list
     filtered: int = 0
+    unreadable: int = 0  # responses that could not be read whole (cut short, a gap not filled)
+    undated: int = 0  # posts stored with their date unknown
     error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     worker: str | None = Field(default=None, max_length=120)
 

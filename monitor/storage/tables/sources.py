@@ -37,6 +37,9 @@ class Source(SQLModel, table=True):
     basis_expires_on: date | None = None
     # Health, maintained by sweeps.
     needs_attention: str | None = None
+    # What sweeps could not read (items kept, pages cut short, dates unknown) since someone last
+    # acknowledged it on the source page: shown as "needs attention" until then.
+    unacknowledged_loss: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     last_success_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_error: str | None = None

@@ -173,6 +173,8 @@ async def test_fixture_latest_normalised(fake_platform, http_session, connector,
     host = platform.url.split("://")[1]
     page = pages[0]
     assert page.skipped == 1 and "d-latest" in caplog.text and "1040" in caplog.text
+    (kept,) = page.unreadable
+    assert kept.key == "1040" and json.loads(kept.raw)["id"] == 1040
     reply, first = page.posts
     assert reply.post_id == f"{host}/t/77/3"
     assert reply.url == f"{platform.url}/t/bus-station-incident/77/3"

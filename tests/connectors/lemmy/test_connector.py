@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -326,6 +327,15 @@ async def test_a_malformed_item_is_skipped_and_the_page_kept(
     assert sorted(int(i.rsplit("/", 1)[1]) for i in ids_of(pages)) == [1, 4]
     assert sum(p.skipped for p in pages) == 2
     assert "lemmy:posts:localtown" in caplog.text and "post 2" in caplog.text
+    # Both are kept, raw and all, and a parser that can read them gets the posts back.
+    kept = [u for p in pages for u in p.unreadable]
+    assert sorted(json.loads(u.raw)["post"]["id"] for u in kept) == [
+        broken["post"]["id"], bad_time["post"]["id"]]
+    fixed = next(u for u in kept if json.loads(u.raw)["post"]["id"] == bad_time["post"]["id"])
+    mended = make_post(3, minutes=3)
+    (post,) = connector.reparse(
+        replace(fixed, raw=json.dumps(mended).encode()), source(platform, "posts:localtown"))
+    assert post.post_id.endswith("/3") and post.response_url == fixed.response_url
 
 
 async def test_auth_and_missing_community_errors(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -94,7 +95,9 @@ def test_rich_page_keeps_replies_albums_forwards_previews_and_polls(
         page = parse_page(fixture_text("telegram", "rich_page.html"), source="tg:test")
     by_id = {m.message_id: m for m in page.messages}
     assert sorted(by_id) == [110, 111, 112, 115, 116]
-    assert page.skipped == 1 and "localtownnews/117" in caplog.text
+    (kept,) = page.unreadable
+    assert kept.key == "localtownnews/117" and "localtownnews/117" in caplog.text
+    assert b'data-post="localtownnews/117"' in kept.raw and kept.content_type == "text/html"
     assert page.before == 110 and page.is_preview
 
     first = by_id[110]
@@ -249,20 +252,82 @@ async def test_timeouts_become_source_unavailable(
         await collect_pages(connector, timeout_session, source(platform))
 
 
-async def test_a_page_cut_short_keeps_whole_messages_and_skips_the_broken_one(
+def cut_mid_message(html: str, n: int) -> str:
+    """The page broken off inside message ``n`` (no closing tags: a transfer cut short)."""
+    return html[: html.index(f'<time datetime="{(T0 + timedelta(minutes=n)).isoformat()}')]
+
+
+async def test_a_page_cut_short_is_fetched_again_and_nothing_is_lost(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: TelegramConnector
+) -> None:
+    platform = await fake_platform()
+    telegram = FakeTelegram(platform)
+    telegram.add(1, 2, 3)
+    cut = cut_mid_message(telegram.render(None), 3)
+    platform.script(f"/s/{CHANNEL}", Reply(body=cut, content_type="text/html"))
+
+    pages = await collect_pages(connector, http_session, source(platform))
+
+    # Telegram lists oldest first: the cut lost the newest message, the refetch brought it.
+    assert numbers(pages) == [3, 2, 1]
+    assert platform.count(f"/s/{CHANNEL}") == 2
+    assert pages[0].incomplete == () and pages[0].unreadable == ()
+
+
+async def test_a_page_that_stays_cut_never_moves_the_cursor_past_the_gap(
+    fake_platform: Any, http_session: aiohttp.ClientSession, connector: TelegramConnector
+) -> None:
+    platform = await fake_platform()
+    telegram = FakeTelegram(platform, size=4)
+    telegram.add(*range(1, 13))
+    first = await collect_pages(connector, http_session, source(platform))
+    mark = last_cursor(first)
+    telegram.add(*range(13, 21))  # two pages of news: 17-20, then 13-16 (before=17)
+    cut = cut_mid_message(telegram.render(17), 15)
+    broken = Reply(body=cut, content_type="text/html")
+    original = telegram._serve
+
+    async def serve(request: web.Request) -> Reply:
+        return broken if request.query.get("before") == "17" else await original(request)
+
+    platform.on(f"/s/{CHANNEL}", serve)
+    pages = await collect_pages(connector, http_session, source(platform), mark)
+
+    assert numbers(pages) == [20, 19, 18, 17, 14, 13]
+    assert "still incomplete" in pages[-1].incomplete[0]
+    assert json.loads(pages[-1].cursor)["page"] == "17"  # where the gap is, not below it
+    assert [r.query.get("before") for r in platform.requests[-3:]] == ["17", "17", "17"]
+
+    platform.on(f"/s/{CHANNEL}", original)  # the platform recovers: a clean re-sweep
+    again = await collect_pages(connector, http_session, source(platform), last_cursor(pages))
+    assert numbers(again) == [16, 15, 14, 13]
+    assert_no_loss([f"{CHANNEL}/{n}" for n in range(13, 21)], pages, again)
+    assert json.loads(last_cursor(again))["since"] == "20"
+
+
+async def test_a_broken_message_mid_page_is_kept_and_the_page_is_not_taken_as_whole(
     fake_platform: Any, http_session: aiohttp.ClientSession, connector: TelegramConnector
 ) -> None:
     platform = await fake_platform()
     telegram = FakeTelegram(platform)
     telegram.add(1, 2, 3)
     html = telegram.render(None)
-    cut = html[: html.index('<time datetime="2026-11-01T09:03')]
-    platform.script(f"/s/{CHANNEL}", Reply(body=cut, content_type="text/html"))
+    # Message 2's time is garbled on every fetch: it is kept to retry, not silently dropped.
+    bad = html.replace((T0 + timedelta(minutes=2)).isoformat(), "not a time")
+    platform.on(f"/s/{CHANNEL}", Reply(body=bad, content_type="text/html"))
 
     pages = await collect_pages(connector, http_session, source(platform))
 
-    assert numbers(pages) == [2, 1]
-    assert pages[0].skipped == 1
+    assert numbers(pages) == [3, 1]
+    (kept,) = pages[0].unreadable
+    assert kept.key == f"{CHANNEL}/2" and kept.response_url and "not a time" in kept.raw.decode()
+    assert pages[0].incomplete == ()
+    fixed = SourceSpec(connector="telegram", target=CHANNEL, base_url=platform.url)
+    with pytest.raises(MalformedResponse):
+        connector.reparse(kept, fixed)
+    mended = replace(kept, raw=kept.raw.replace(b"not a time", b"2026-11-01T09:02:00+00:00"))
+    (post,) = connector.reparse(mended, fixed)
+    assert post.post_id == f"{CHANNEL}/2" and post.text == "message 2"
 
 
 async def test_a_missing_channel_and_a_garbled_cursor_are_permanent(
@@ -289,7 +354,7 @@ def test_a_message_without_time_is_malformed() -> None:
 def test_recorded_channel_page() -> None:
     html = shared_file("telegram", "any2feed_channel_full.html").read_text(encoding="utf-8")
     page = parse_page(html, source="s")
-    assert len(page.messages) == 12 and page.skipped == 0
+    assert len(page.messages) == 12 and page.unreadable == () and page.whole
     assert page.before == 70989
     by_id = {m.message_id: m for m in page.messages}
     assert by_id[70992].album == (70992, 70993, 70994)
