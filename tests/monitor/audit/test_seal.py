@@ -211,7 +211,7 @@ def _a_pack(tmp_path: Path) -> Path:
     from monitor.ingest.pipeline import process_posts_sync
     from monitor.review.priority import PriorityWeights
     from monitor.storage.tables.accounts import User
-    from tests.support import FakeScorer, make_post
+    from tests.support.fakes import FakeScorer, make_post
 
     db = Database(f"sqlite:///{tmp_path / 'pack.db'}")
     db.upgrade()

@@ -20,7 +20,7 @@ from monitor.ingest.pipeline import BatchResult
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.evidence import Capture
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 
 def good(n: int, **over: object) -> str:

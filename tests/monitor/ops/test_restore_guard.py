@@ -17,7 +17,7 @@ from monitor.ops.backup import BackupError, backup, restore
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.lock import DatabaseInUse, hold_shared, take_exclusive
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 
 def fill(db: Database, n: int, start: int = 0) -> None:
