@@ -8,6 +8,7 @@ naming the file, the key and what was expected, and nothing starts.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -19,6 +20,8 @@ from models.types import DEFAULT_STRANDS
 
 ENV_PREFIX = "HATE_MONITOR_"
 DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production refuses)
+# HMAC-SHA256 signs the session cookies: a key shorter than the hash gives away strength.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(Exception):
@@ -50,6 +53,15 @@ def _port(v: Any) -> str | None:
 
 def _nonempty_list(v: Any) -> str | None:
     return None if v and all(isinstance(s, str) and s for s in v) else "a non-empty list of names"
+
+
+def _networks(v: Any) -> str | None:
+    for entry in v:
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            return f"a list of IP addresses or networks ({entry!r} is neither)"
+    return None
 
 
 REGISTRY: tuple[Setting, ...] = (
@@ -85,6 +97,14 @@ REGISTRY: tuple[Setting, ...] = (
         "Mark cookies Secure (true when served behind HTTPS).",
     ),
     Setting("service.session_hours", int, 12, "Hours a login stays valid.", check=_positive),
+    Setting(
+        "service.trusted_proxies",
+        list,
+        [],
+        "Addresses or networks of the reverse proxies in front of the service; only from these "
+        "is X-Forwarded-For believed (login throttling is per client address).",
+        check=_networks,
+    ),
     Setting(
         "database.url",
         str,
@@ -381,6 +401,14 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         raise ConfigError(
             f"{where}: service.secret_key is the development default; set "
             "HATE_MONITOR_SECRET_KEY to a long random value before running in production"
+        )
+    if values["service.environment"] == "production" and (
+        len(values["service.secret_key"].encode("utf-8")) < MIN_SECRET_BYTES
+    ):
+        raise ConfigError(
+            f"{where}: service.secret_key is shorter than {MIN_SECRET_BYTES} bytes; set "
+            "HATE_MONITOR_SECRET_KEY to a long random value (python -c \"import secrets; "
+            "print(secrets.token_urlsafe(48))\") before running in production"
         )
     values["database.url"] = _resolve_sqlite_path(values["database.url"], file_path)
     weights = sum(values[f"priority.weight_{n}"] for n in ("hate", "severity", "recency"))

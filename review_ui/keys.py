@@ -12,7 +12,8 @@ from aiohttp import web
 
 from models.types import Scorer
 from monitor.accounts.moderators import TokenBucket
-from monitor.accounts.sessions import LoginThrottle, SessionData
+from monitor.accounts.sessions import SessionData
+from monitor.accounts.throttle import LoginThrottle
 from monitor.config import Settings
 from monitor.intake.reports import CanonicalFetcher
 from monitor.ops.worker import SchedulerHandle
