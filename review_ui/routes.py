@@ -21,6 +21,7 @@ from review_ui.views import (
     queue,
     sources,
     stats,
+    users,
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -36,5 +37,6 @@ ROUTES: tuple[Route, ...] = (
     *intake.ROUTES,
     *sources.ROUTES,
     *metrics.ROUTES,
+    *users.ROUTES,
     *v1.ROUTES,
 )

@@ -42,7 +42,7 @@ def backup_cmd(ctx: click.Context, dest: Path) -> None:
     from monitor.ops.backup import BackupError, backup
 
     try:
-        report = backup(obj_of(ctx).database(), dest, actor="cli:backup")
+        report = backup(obj_of(ctx).database(), dest, actor=obj_of(ctx).actor())
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"backed up to {report.path} ({report.bytes} bytes, audit chain intact: "
@@ -61,7 +61,7 @@ def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
         click.confirm("Replace the live database with this backup? The current file is kept "
                       "beside it.", abort=True)
     try:
-        report = restore(obj_of(ctx).database(), source, actor="cli:restore")
+        report = restore(obj_of(ctx).database(), source, actor=obj_of(ctx).actor())
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"restored {report.path} from {source} (audit chain intact: "
