@@ -8,6 +8,7 @@ naming the file, the key and what was expected, and nothing starts.
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -22,6 +23,8 @@ DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production re
 # The audit chain's HMAC key (monitor/audit/chain.py): environment only, never a setting.
 AUDIT_KEY_ENV = "HATE_MONITOR_AUDIT_KEY"
 MIN_AUDIT_KEY_LENGTH = 32
+# HMAC-SHA256 signs the session cookies: a key shorter than the hash gives away strength.
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(Exception):
@@ -70,6 +73,15 @@ def _nonempty_list(v: Any) -> str | None:
     return None if v and all(isinstance(s, str) and s for s in v) else "a non-empty list of names"
 
 
+def _networks(v: Any) -> str | None:
+    for entry in v:
+        try:
+            ipaddress.ip_network(str(entry).strip(), strict=False)
+        except ValueError:
+            return f"a list of IP addresses or networks ({entry!r} is neither)"
+    return None
+
+
 REGISTRY: tuple[Setting, ...] = (
     Setting("service.host", str, "127.0.0.1", "Address the web service listens on."),
     Setting("service.port", int, 8080, "Port the web service listens on.", check=_port),
@@ -103,6 +115,14 @@ REGISTRY: tuple[Setting, ...] = (
         "Mark cookies Secure (true when served behind HTTPS).",
     ),
     Setting("service.session_hours", int, 12, "Hours a login stays valid.", check=_positive),
+    Setting(
+        "service.trusted_proxies",
+        list,
+        [],
+        "Addresses or networks of the reverse proxies in front of the service; only from these "
+        "is X-Forwarded-For believed (login throttling is per client address).",
+        check=_networks,
+    ),
     Setting(
         "database.url",
         str,
@@ -432,6 +452,14 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
             "HATE_MONITOR_SECRET_KEY to a long random value before running in production"
         )
     _check_audit_key(env, values["service.environment"], where)
+    if values["service.environment"] == "production" and (
+        len(values["service.secret_key"].encode("utf-8")) < MIN_SECRET_BYTES
+    ):
+        raise ConfigError(
+            f"{where}: service.secret_key is shorter than {MIN_SECRET_BYTES} bytes; set "
+            "HATE_MONITOR_SECRET_KEY to a long random value (python -c \"import secrets; "
+            "print(secrets.token_urlsafe(48))\") before running in production"
+        )
     values["database.url"] = _resolve_sqlite_path(values["database.url"], file_path)
     weights = sum(values[f"priority.weight_{n}"] for n in ("hate", "severity", "recency"))
     if weights <= 0:

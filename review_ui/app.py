@@ -14,7 +14,7 @@ from aiohttp import web
 from connectors.post import Post
 from connectors.resolve.hosts import Resolver, system_resolve
 from models.types import Scorer
-from monitor.accounts.sessions import LoginThrottle
+from monitor.accounts.throttle import LoginThrottle
 from monitor.classifier.versions import live_scorer
 from monitor.config import Settings
 from monitor.http_session import make_client_session

@@ -12,7 +12,8 @@ from aiohttp import web
 
 from models.types import Scorer
 from monitor.accounts.moderators import TokenBucket
-from monitor.accounts.sessions import LoginThrottle, SessionData
+from monitor.accounts.sessions import SessionData
+from monitor.accounts.throttle import LoginThrottle
 from monitor.config import Settings
 from monitor.intake.reports import CanonicalFetcher
 from monitor.ops.worker import SchedulerHandle
@@ -44,10 +45,14 @@ SCHEDULER = web.AppKey("scheduler", SchedulerHandle)
 @dataclass
 class IntakeHooks:
     """Pluggable parts of the intake: the connectors' canonical fetch (None until connectors
-    provide one; reports then keep the moderator's copy) and the API's per-token buckets."""
+    provide one; reports then keep the moderator's copy) and the intake's rate limits."""
 
     fetch_canonical: CanonicalFetcher | None = None
     bucket: TokenBucket = field(default_factory=TokenBucket)
+    # The web form's reports, per moderator: the same pace as a bot's token.
+    form_bucket: TokenBucket = field(default_factory=TokenBucket)
+    # Invalid bearer tokens, per client address: a burst of mistakes, then one a minute.
+    bad_tokens: TokenBucket = field(default_factory=lambda: TokenBucket(rate=1 / 60, burst=20))
 
 
 INTAKE = web.AppKey("intake", IntakeHooks)

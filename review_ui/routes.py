@@ -22,6 +22,7 @@ from review_ui.views import (
     source_losses,
     sources,
     stats,
+    users,
 )
 
 ROUTES: tuple[Route, ...] = (
@@ -38,5 +39,6 @@ ROUTES: tuple[Route, ...] = (
     *sources.ROUTES,
     *source_losses.ROUTES,
     *metrics.ROUTES,
+    *users.ROUTES,
     *v1.ROUTES,
 )

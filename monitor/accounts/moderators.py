@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -197,27 +198,42 @@ def moderator_named(session: Session, name: str) -> User:
 
 
 class TokenBucket:
-    """Per-token rate limit: ``rate`` requests per second on average, bursts of ``burst``.
+    """Rate limit per key: ``rate`` requests per second on average, bursts of ``burst``.
 
     Kept in memory per process (the intake allows it): a restart refills every bucket, and with
     several server processes each has its own buckets, so the effective limit multiplies by the
-    number of processes. Thread-safe; keys are token ids, never the secrets."""
+    number of processes. Thread-safe; keys are token ids, user ids or client addresses, never
+    secrets."""
+
+    MAX_KEYS = 10_000  # bound memory under a spray of keys (e.g. client addresses)
 
     def __init__(self, *, rate: float = 1 / 6, burst: int = 10) -> None:
         self.rate = rate
         self.burst = float(burst)
-        self._state: dict[int, tuple[float, float]] = {}
+        self._state: dict[Hashable, tuple[float, float]] = {}
         self._lock = threading.Lock()
         self._now = time.monotonic
 
-    def take(self, key: int, now: float | None = None) -> float:
+    def _level(self, key: Hashable, t: float) -> float:
+        tokens, last = self._state.get(key, (self.burst, t))
+        return min(self.burst, tokens + (t - last) * self.rate)
+
+    def take(self, key: Hashable, now: float | None = None) -> float:
         """Spend one request; returns 0 when allowed, else the seconds to wait."""
         t = self._now() if now is None else now
         with self._lock:
-            tokens, last = self._state.get(key, (self.burst, t))
-            tokens = min(self.burst, tokens + (t - last) * self.rate)
+            tokens = self._level(key, t)
             if tokens >= 1.0:
                 self._state[key] = (tokens - 1.0, t)
+                if len(self._state) > self.MAX_KEYS:
+                    self._state.pop(next(iter(self._state)))
                 return 0.0
             self._state[key] = (tokens, t)
             return (1.0 - tokens) / self.rate
+
+    def wait(self, key: Hashable, now: float | None = None) -> float:
+        """The seconds until ``key`` may spend again (0: now), spending nothing."""
+        t = self._now() if now is None else now
+        with self._lock:
+            tokens = self._level(key, t)
+        return 0.0 if tokens >= 1.0 else (1.0 - tokens) / self.rate

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import json
 import secrets
-from collections import deque
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +22,13 @@ from sqlmodel import Session
 
 from monitor.audit import chain as audit
 from monitor.storage.tables.accounts import User
+from monitor.storage.types import utcnow
 
 COOKIE_NAME = "hm_session"
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 EPOCH_KEY = "_session_epoch"
+TOTP_STEP_KEY = "_totp_last_step"  # the newest TOTP step used, so no code is accepted twice
 PREFERENCE_KEYS = ("blur_text", "greyscale_images")
 _SIG_CONTEXT = b"hate-monitor session v1|"
 
@@ -97,32 +98,6 @@ def csrf_ok(session: SessionData | None, presented: str | None) -> bool:
     if session is None or not presented:
         return False
     return secrets.compare_digest(session.csrf.encode(), presented.encode())
-
-
-class LoginThrottle:
-    """Failed logins per client address in a sliding window (in memory, per process)."""
-
-    def __init__(self, limit: int = 20, window_s: int = 900) -> None:
-        self.limit = limit
-        self.window_s = window_s
-        self._fails: dict[str, deque[float]] = {}
-
-    def _recent(self, address: str, now: float) -> deque[float]:
-        fails = self._fails.setdefault(address, deque())
-        while fails and fails[0] <= now - self.window_s:
-            fails.popleft()
-        return fails
-
-    def blocked(self, address: str, now: float) -> bool:
-        return len(self._recent(address, now)) >= self.limit
-
-    def failed(self, address: str, now: float) -> None:
-        self._recent(address, now).append(now)
-        if len(self._fails) > 10_000:  # bound memory under a spray of addresses
-            self._fails.pop(next(iter(self._fails)))
-
-    def succeeded(self, address: str) -> None:
-        self._fails.pop(address, None)
 
 
 # --- account state (called through Database.run) ----------------------------------------------
@@ -200,9 +175,49 @@ def totp_uri(secret: str, username: str) -> str:
     return str(pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="hate-monitor"))
 
 
-def totp_ok(secret: str, code: str) -> bool:
+def totp_step(secret: str, code: str, *, at: datetime) -> int | None:
+    """The 30-second step a code belongs to (the current one, or one either side for clock
+    drift), or None when it matches none of them."""
     code = code.strip().replace(" ", "")
-    return code.isdigit() and bool(pyotp.TOTP(secret).verify(code, valid_window=1))
+    if not (code.isascii() and code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(at.timestamp())
+    for step in (current, current - 1, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def totp_ok(secret: str, code: str, *, at: datetime | None = None) -> bool:
+    """Whether the code is right now; does not spend it (see ``use_totp``)."""
+    return totp_step(secret, code, at=at or utcnow()) is not None
+
+
+def last_totp_step(user: User) -> int:
+    value = (user.preferences or {}).get(TOTP_STEP_KEY, -1)
+    return value if isinstance(value, int) else -1
+
+
+def use_totp(
+    session: Session, user_id: int, code: str, *, now: datetime, secret: str | None = None
+) -> bool:
+    """Check a code against the user's secret (or ``secret``, one being enrolled) and spend it.
+
+    A code is good for one use: its step, and every step before it, is refused afterwards, so a
+    code read over a shoulder or replayed from a proxy log cannot be used again in its window."""
+    user = session.get(User, user_id, with_for_update=True)
+    key = secret or (user.totp_secret if user is not None else None)
+    if user is None or not key:
+        return False
+    step = totp_step(key, code, at=now)
+    if step is None or step <= last_totp_step(user):
+        return False
+    prefs = dict(user.preferences or {})
+    prefs[TOTP_STEP_KEY] = step
+    user.preferences = prefs
+    session.add(user)
+    return True
 
 
 def set_totp(session: Session, user_id: int, secret: str | None) -> None:
@@ -212,6 +227,41 @@ def set_totp(session: Session, user_id: int, secret: str | None) -> None:
     user.totp_secret = secret
     session.add(user)
     audit.record(session, actor=user.username, action="totp.enable" if secret else "totp.disable",
+                 object_type="user", object_id=user.id)
+
+
+class TotpError(ValueError):
+    """Enrolment refused; ``field`` names the form field at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def enrol_totp(
+    session: Session, user_id: int, *, secret: str, code: str, current_code: str, now: datetime
+) -> None:
+    """Turn on (or replace) the second factor once a first code proves the app holds
+    ``secret``. Replacing one needs a code from the current one too: a stolen session alone must
+    not be able to swap the victim's authenticator for the thief's."""
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise LookupError(f"user {user_id} does not exist")
+    step = totp_step(secret, code, at=now)
+    if step is None:
+        raise TotpError("code", "That code does not match; check the clock on your device and "
+                        "enter the current 6-digit code.")
+    replacing = bool(user.totp_secret)
+    if replacing and not use_totp(session, user_id, current_code, now=now):
+        raise TotpError("current_code", "Enter the current code from the app you use now "
+                        "(a code works once; wait for the next one if you just used it).")
+    prefs = dict(user.preferences or {})
+    prefs[TOTP_STEP_KEY] = max(step, last_totp_step(user))  # the enrolment code is spent too
+    user.preferences = prefs
+    user.totp_secret = secret
+    session.add(user)
+    audit.record(session, actor=user.username,
+                 action="totp.replace" if replacing else "totp.enable",
                  object_type="user", object_id=user.id)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
+from importlib import resources
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -24,6 +26,31 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-" + secrets.token_hex(8))
 
 class UserError(ValueError):
     """A user-management request that cannot be carried out, phrased for the person asking."""
+
+
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords (lower case), read once."""
+    text = resources.files("monitor.accounts").joinpath("common_passwords.txt").read_text(
+        encoding="utf-8")
+    return frozenset(
+        line.strip().lower() for line in text.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def password_problem(password: str, username: str = "") -> str | None:
+    """Why a new password is refused, phrased for the person choosing it; None if it is fine."""
+    if len(password) < MIN_PASSWORD:
+        return f"password must be at least {MIN_PASSWORD} characters"
+    low = password.lower()
+    if low in common_passwords():
+        return "that password is on the list of common passwords; choose a less guessable one"
+    if username and username.lower() in low and len(low) - len(username) < MIN_PASSWORD // 2:
+        return "the password must not be mostly the username"
+    if len(set(password)) < 4:
+        return "the password repeats too few characters; choose a less guessable one"
+    return None
 
 
 def hash_password(password: str) -> str:
@@ -72,8 +99,9 @@ def create_user(
         raise UserError(
             f"username {username!r} must be 2-64 letters, digits or . _ @ - (no spaces)"
         )
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"password must be at least {MIN_PASSWORD} characters")
+    problem = password_problem(password, username)
+    if problem:
+        raise UserError(problem)
     if get_user(session, username) is not None:
         raise UserError(f"a user named {username!r} already exists")
     user = User(

@@ -65,6 +65,13 @@ def can_work_cases(user: User) -> bool:
     return user.role in CASE_ROLES and not user.disabled
 
 
+def may_reassign(user: User, case: Case) -> bool:
+    """The admins and the current assignee: the same people who see the contact details."""
+    if not can_work_cases(user):
+        return False
+    return user.role == "admin" or (user.id is not None and case.assignee_id == user.id)
+
+
 def require_worker(user: User) -> None:
     if not can_work_cases(user):
         raise CasePermissionError(f"{user.username} ({user.role}) may not work cases")
@@ -336,12 +343,17 @@ def assign(
     session: Session, *, actor: User, reference: str, assignee: User, reason: str,
     now: datetime | None = None,
 ) -> Case:
-    """Hand the case over; the new assignee (and admins) then see the contact details."""
+    """Hand the case over; the new assignee (and admins) then see the contact details.
+
+    Only an admin or the current assignee may hand a case over: otherwise any officer could
+    assign a case to themselves and so read the victim's contact details."""
     require_worker(actor)
     now = now or utcnow()
     case = require_case(session, reference)
     if not can_work_cases(assignee):
         raise CaseError("assignee", f"{assignee.username} ({assignee.role}) cannot hold cases")
+    if not may_reassign(actor, case):
+        raise CasePermissionError("only the case's assignee or an admin may hand it over")
     why = _reason(reason)
     previous = case.assignee_id
     case.assignee_id = assignee.id

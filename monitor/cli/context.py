@@ -3,6 +3,8 @@ and the small helpers the command modules share."""
 
 from __future__ import annotations
 
+import getpass
+import os
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,11 +16,40 @@ from monitor.storage.db import Database
 from monitor.storage.lock import DatabaseLock, hold_shared
 
 
+def os_user() -> str:
+    """The operating-system account running the command (DPA 2018 s62: who)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in some containers
+        return f"uid-{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
 @dataclass
 class CliContext:
     settings: Settings
     _db: Database | None = field(default=None, repr=False)
     _lock: DatabaseLock | None = field(default=None, repr=False)
+    as_name: str | None = None  # ``hate-monitor --as NAME``: the desk account acting
+    _actor: str | None = field(default=None, repr=False)
+
+    def actor(self, database: Database | None = None) -> str:
+        """Who the audit trail names for this command: ``cli:<os user>``, or with ``--as NAME``
+        ``NAME (cli:<os user>)`` once NAME is checked to be an active account (in ``database``
+        when given: ``restore`` must not take the shared lock ``database()`` takes)."""
+        if self._actor is None:
+            shell = f"cli:{os_user()}"
+            if self.as_name is None:
+                self._actor = shell
+            else:
+                from monitor.accounts.users import get_user
+
+                with (database or self.database()).read() as session:
+                    user = get_user(session, self.as_name)
+                if user is None or user.disabled:
+                    raise click.ClickException(
+                        f"--as {self.as_name!r}: no active account of that name")
+                self._actor = f"{user.username} ({shell})"
+        return self._actor
 
     def database(self) -> Database:
         """Open the configured database, creating or upgrading its schema first.

@@ -29,8 +29,15 @@ DEFAULT_CONFIG = "config.toml"
     help=f"Configuration file (default: ./{DEFAULT_CONFIG} if present, else built-in defaults).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Log debug detail to stderr.")
+@click.option(
+    "--as",
+    "as_name",
+    default=None,
+    metavar="NAME",
+    help="Your desk account: the audit trail names it beside your operating-system user.",
+)
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, config_path: Path | None, verbose: bool, as_name: str | None) -> None:
     """Online-hate monitoring for a police cyber community support officer."""
     configure_logging(
         json=os.environ.get("HATE_MONITOR_LOG_JSON") == "1",
@@ -44,7 +51,7 @@ def cli(ctx: click.Context, config_path: Path | None, verbose: bool) -> None:
         settings = load_settings(config_path)
     except ConfigError as err:
         raise click.ClickException(str(err)) from err
-    obj = CliContext(settings)
+    obj = CliContext(settings, as_name=as_name)
     ctx.obj = obj
     ctx.call_on_close(obj.close)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-
 import click
 
 from monitor.accounts.moderators import (
@@ -18,13 +16,6 @@ from monitor.accounts.moderators import (
 )
 from monitor.accounts.users import UserError
 from monitor.cli.context import obj_of
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no login name in some containers
-        return "cli"
 
 
 def _when(value: object) -> str:
@@ -45,9 +36,10 @@ def invite_cmd(ctx: click.Context, email_or_name: str, days: int) -> None:
 
     Send the link privately: whoever opens it first chooses the username and password."""
     obj = obj_of(ctx)
+    actor = obj.actor()
     try:
         with obj.database().write() as session:
-            made = invite(session, label=email_or_name, actor=_actor(), days=days)
+            made = invite(session, label=email_or_name, actor=actor, days=days)
     except InvitationError as err:
         raise click.ClickException(str(err)) from err
     link = invitation_link(obj.settings["service.base_url"], made.token)
@@ -67,6 +59,7 @@ def tokens_cmd(
 ) -> None:
     """List a moderator's API tokens (and create or revoke one)."""
     obj = obj_of(ctx)
+    actor = obj.actor()
     try:
         with obj.database().write() as session:
             user = moderator_named(session, name)
@@ -78,7 +71,7 @@ def tokens_cmd(
             if revoke_id is not None:
                 try:
                     tok = revoke_token(session, token_id=revoke_id, owner_id=user.id,
-                                       actor=_actor())
+                                       actor=actor)
                 except TokenError as err:
                     raise TokenError(f"token {revoke_id} does not belong to {name}") from err
                 click.echo(f"Revoked token {revoke_id} ({tok.name}).")

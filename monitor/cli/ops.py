@@ -42,7 +42,7 @@ def backup_cmd(ctx: click.Context, dest: Path) -> None:
     from monitor.ops.backup import BackupError, backup
 
     try:
-        report = backup(obj_of(ctx).database(), dest, actor="cli:backup")
+        report = backup(obj_of(ctx).database(), dest, actor=obj_of(ctx).actor())
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"backed up to {report.path} ({report.bytes} bytes, audit chain intact: "
@@ -64,8 +64,9 @@ def restore_cmd(ctx: click.Context, source: Path, yes: bool) -> None:
     try:
         # Not obj.database(): that takes the shared lock this command needs exclusively, and
         # upgrading the schema of a database about to be replaced is wasted work.
-        report = restore(Database(obj_of(ctx).settings.database_url), source,
-                         actor="cli:restore")
+        database = Database(obj_of(ctx).settings.database_url)
+        report = restore(database, source,
+                         actor=obj_of(ctx).actor(database))
     except BackupError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"restored {report.path} from {source} (audit chain intact: "

@@ -22,6 +22,7 @@ def import_cmd(ctx: click.Context, file: Path, batch_size: int) -> None:
     """Ingest posts from a JSON Lines FILE (schema in the README)."""
     obj = obj_of(ctx)
     database = obj.database()
+    actor = obj.actor()
     scorer = context.load_scorer(obj)
     summary = import_file(
         database,
@@ -29,7 +30,7 @@ def import_cmd(ctx: click.Context, file: Path, batch_size: int) -> None:
         file,
         shadows=context.load_shadows(obj),
         weights=PriorityWeights.from_settings(obj.settings),
-        actor="cli:import",
+        actor=actor,
         retention_days=obj.settings["retention.dismissed_days"],
         batch_size=batch_size,
     )

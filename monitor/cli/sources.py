@@ -106,6 +106,7 @@ def sources_add(
                 "--approved-on and --expires-on"
             ) from err
         raise click.ClickException(str(err)) from err
+    actor = obj_of(ctx).actor()
     try:
         with obj_of(ctx).database().write() as session:
             src = add_source(
@@ -113,7 +114,7 @@ def sources_add(
                 name=name,
                 connector=connector,
                 target=target,
-                actor="cli:sources",
+                actor=actor,
                 basis=basis,
                 base_url=base_url,
                 options=opts,
@@ -185,9 +186,10 @@ def sources_show(ctx: click.Context, name: str) -> None:
 def sources_remove(ctx: click.Context, name: str) -> None:
     """Remove a source that never captured anything (otherwise disable it)."""
     _refuse_declared(ctx, name)
+    actor = obj_of(ctx).actor()
     try:
         with obj_of(ctx).database().write() as session:
-            remove_source(session, name, actor="cli:sources")
+            remove_source(session, name, actor=actor)
     except SourceError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"removed source {name!r}")
@@ -220,9 +222,10 @@ def _refuse_declared(ctx: click.Context, name: str) -> None:
 
 def _toggle(ctx: click.Context, name: str, enabled: bool) -> None:
     _refuse_declared(ctx, name)
+    actor = obj_of(ctx).actor()
     try:
         with obj_of(ctx).database().write() as session:
-            set_enabled(session, name, enabled, actor="cli:sources")
+            set_enabled(session, name, enabled, actor=actor)
     except SourceError as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"{'enabled' if enabled else 'disabled'} source {name!r}")

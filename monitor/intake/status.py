@@ -14,11 +14,13 @@ moderator needs several decisions before the boost moves much (4 of 4 upheld: +0
 against the threat boost (``priority.threat_boost``, default 1.0) so a threat reported by anyone
 still tops the queue. An item reported by several moderators takes the largest of their boosts.
 
-Status seen by the moderator, derived from the queue item only:
+Status seen by the moderator, derived from the queue item and the report's own time:
     received      the item is open and no officer has opened it yet
     under_review  an officer has claimed/opened it, or it is decided but the decision is gone
     action_taken  standing decision is hate (intelligence or possible crime)
     no_action     standing decision is "not hate"
+A decision older than the report counts for nothing (the report shows "received"): a moderator
+learns only what was decided on their own reports, never the outcome of someone else's.
 The moderator sees the status and, if the officer wrote one, a short message for reporters;
 never the rationale, strands, offences, other reporters or the officer's identity.
 """
@@ -114,13 +116,21 @@ def apply_boost(
         session.flush()
 
 
-def status_of(item: QueueItem | None, decision: Decision | None) -> str:
+def status_of(
+    item: QueueItem | None, decision: Decision | None, reported_at: datetime | None = None
+) -> str:
+    """The status one report shows its moderator. A decision taken before the report was made
+    answered someone else's report, not this one: the moderator sees "received" until an
+    officer acts after their report (otherwise reporting any URL would reveal what the police
+    decided about it)."""
     if item is None:
         return "received"
     if item.status == "open":
         return "under_review" if item.assignee_id is not None else "received"
     if decision is None:
         return "under_review"
+    if reported_at is not None and decision.created_at < reported_at:
+        return "received"
     return "action_taken" if decision.outcome in UPHELD else "no_action"
 
 
@@ -175,7 +185,8 @@ def my_reports(
     ).all()) if ids else {}
     out = []
     for report, item in rows:
-        status = status_of(item, decisions.get(item.id or 0) if item is not None else None)
+        status = status_of(item, decisions.get(item.id or 0) if item is not None else None,
+                           report.created_at)
         out.append(MyReport(
             id=report.id or 0, url=report.url, platform=report.platform,
             group=report.group_name, reason=report.reason, text_as_seen=report.text_as_seen,

@@ -27,7 +27,7 @@ from review_ui import keys
 from review_ui.access import PUBLIC, Route
 from review_ui.api.openapi import OPENAPI
 from review_ui.keys import INTAKE
-from review_ui.views.common import ModelUnavailable, submit
+from review_ui.views.common import ModelUnavailable, client_address, submit
 
 PREFIX = "/api/v1/"
 FIELDS = frozenset({"url", "text", "platform", "group", "reason", "author", "screenshots"})
@@ -84,9 +84,17 @@ async def _caller(request: web.Request) -> tuple[User, ApiToken]:
         raise ApiError(401, "send your API token as 'Authorization: Bearer <token>'",
                        fields={"Authorization": "missing or not a Bearer token"},
                        headers=challenge)
+    address = client_address(request)
+    bad_tokens = request.app[INTAKE].bad_tokens
+    wait = bad_tokens.wait(address)
+    if wait > 0:
+        # Refused before any lookup: a client spraying guesses gets nothing but this.
+        raise ApiError(429, f"too many invalid tokens from this address; retry in {wait:.0f} s",
+                       headers={"Retry-After": str(max(1, int(wait + 0.999)))})
     db = request.app[keys.DB]
     found = await db.run(_auth, db, secret.strip())
     if found is None:
+        bad_tokens.take(address)
         raise ApiError(401, "the API token is not valid (wrong, revoked, or its account is "
                        "disabled)", fields={"Authorization": "unknown or revoked token"},
                        headers={"WWW-Authenticate": challenge["WWW-Authenticate"]

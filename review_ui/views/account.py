@@ -6,6 +6,7 @@ from aiohttp import web
 
 from monitor.accounts import sessions
 from monitor.storage.db import Database
+from monitor.storage.types import utcnow
 from review_ui import keys
 from review_ui.access import ANY_USER, Route
 from review_ui.middlewares import redirect
@@ -48,7 +49,19 @@ def _enrol_context(request: web.Request, secret: str, error: str | None) -> dict
         "secret": secret,
         "uri": sessions.totp_uri(secret, user.username),
         "error": error,
+        "replacing": bool(user.totp_secret),
     }
+
+
+def _enrol(db: Database, user_id: int, secret: str, code: str, current_code: str) -> None:
+    with db.write() as s:
+        sessions.enrol_totp(s, user_id, secret=secret, code=code, current_code=current_code,
+                            now=utcnow())
+
+
+def _spend(db: Database, user_id: int, code: str) -> bool:
+    with db.write() as s:
+        return sessions.use_totp(s, user_id, code, now=utcnow())
 
 
 async def totp_enrol_form(request: web.Request) -> web.StreamResponse:
@@ -64,12 +77,13 @@ async def totp_enrol(request: web.Request) -> web.StreamResponse:
     if not secret:
         return redirect("/account/totp")
     form = await request.post()
-    if not sessions.totp_ok(secret, str(form.get("code", ""))[:16]):
-        return render(request, "totp_enrol.html", _enrol_context(
-            request, secret, "That code does not match; check the clock on your device and "
-            "enter the current 6-digit code."), status=400)
     db = request.app[keys.DB]
-    await db.run(_set_totp, db, user.id or 0, secret)
+    try:
+        await db.run(_enrol, db, user.id or 0, secret, str(form.get("code", ""))[:16],
+                     str(form.get("current_code", ""))[:16])
+    except sessions.TotpError as err:
+        return render(request, "totp_enrol.html", _enrol_context(request, secret, str(err)),
+                      status=400)
     request[keys.NEW_SESSION] = request[keys.SESSION].with_totp_pending(None)
     return redirect("/account?msg=totp_on")
 
@@ -77,13 +91,15 @@ async def totp_enrol(request: web.Request) -> web.StreamResponse:
 async def totp_disable(request: web.Request) -> web.StreamResponse:
     user = current_user(request)
     form = await request.post()
-    # A stolen, unlocked session alone must not be enough to strip the second factor.
-    if user.totp_secret and not sessions.totp_ok(user.totp_secret, str(form.get("code", ""))[:16]):
+    db = request.app[keys.DB]
+    # A stolen, unlocked session alone must not be enough to strip the second factor; the code
+    # is spent, so one read over a shoulder cannot be replayed here.
+    if user.totp_secret and not await db.run(_spend, db, user.id or 0,
+                                             str(form.get("code", ""))[:16]):
         return render(request, "account.html", {
             "prefs": sessions.preferences(user), "totp_enabled": True, "message": None,
             "totp_error": "Enter the current code from your app to turn two-factor sign-in off.",
         }, status=400)
-    db = request.app[keys.DB]
     await db.run(_set_totp, db, user.id or 0, None)
     return redirect("/account?msg=totp_off")
 

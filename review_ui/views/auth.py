@@ -16,7 +16,12 @@ from review_ui.middlewares import redirect
 from review_ui.render import render
 from review_ui.views.common import client_address, current_user, safe_next, with_query
 
-BAD_LOGIN = "Wrong username or password."
+BAD_LOGIN = (
+    "Wrong username or password, or the account is locked after repeated failed logins. "
+    f"A locked account opens again after {sessions.LOCK_MINUTES} minutes; an administrator "
+    "can unlock it sooner."
+)
+TOO_MANY = "Too many failed logins from this address. Wait 15 minutes and try again."
 
 
 def _find(db: Database, username: str) -> User | None:
@@ -59,34 +64,35 @@ async def login(request: web.Request) -> web.StreamResponse:
     target = safe_next(str(form.get("next", "")))
     address = client_address(request)
     ctx = {"username": username, "next": target}
-    if throttle.blocked(address, time.monotonic()):
-        return render(request, "login.html", {**ctx, "error": (
-            "Too many failed logins from this address. Wait 15 minutes and try again.")},
-            status=429)
+    client_blocked = throttle.blocked(address, time.monotonic())
     user = await db.run(_find, db, username)
     now = utcnow()
-    if user is not None and sessions.is_locked(user, now):
-        until = user.locked_until.strftime("%H:%M UTC") if user.locked_until else ""
-        return render(request, "login.html", {**ctx, "error": (
-            f"This account is locked after repeated failed logins, until {until}. "
-            "An administrator can unlock it sooner.")}, status=403)
-    # Argon2 is deliberately slow: keep it off the event loop.
+    locked = user is not None and sessions.is_locked(user, now)
+    # Argon2 is deliberately slow: keep it off the event loop. It runs for unknown and locked
+    # accounts too, so the time taken says nothing about which it was.
     ok = await db.run(users.check_password, user, password)
-    if not ok or user is None or user.id is None:
-        throttle.failed(address, time.monotonic())
-        if user is not None and user.id is not None:
-            await db.run(_fail, db, user.id, address)
-        return render(request, "login.html", {**ctx, "error": BAD_LOGIN}, status=401)
-    throttle.succeeded(address)
-    hours = app[keys.SETTINGS]["service.session_hours"]
-    session = request[keys.SESSION]
-    if user.totp_secret:
+    if ok and not locked and user is not None and user.id is not None:
+        # A correct password on an unlocked account is never refused for other people's
+        # failures, even from a throttled address (see monitor.accounts.throttle).
+        throttle.succeeded(address)
+        hours = app[keys.SETTINGS]["service.session_hours"]
+        session = request[keys.SESSION]
+        if user.totp_secret:
+            request[keys.NEW_SESSION] = session.logged_in(user, now=now, hours=hours,
+                                                         mfa_pending=True)
+            return redirect(with_query("/login/totp", {"next": target}))
+        await db.run(_succeed, db, user.id, address, "password")
         request[keys.NEW_SESSION] = session.logged_in(user, now=now, hours=hours,
-                                                     mfa_pending=True)
-        return redirect(with_query("/login/totp", {"next": target}))
-    await db.run(_succeed, db, user.id, address, "password")
-    request[keys.NEW_SESSION] = session.logged_in(user, now=now, hours=hours, mfa_pending=False)
-    return redirect(target)
+                                                     mfa_pending=False)
+        return redirect(target)
+    throttle.failed(address, time.monotonic())
+    if user is not None and user.id is not None and not locked:
+        await db.run(_fail, db, user.id, address)
+    if client_blocked:
+        return render(request, "login.html", {**ctx, "error": TOO_MANY}, status=429)
+    # One answer for a wrong password, an unknown name and a locked account: telling them
+    # apart would confirm to a guesser which usernames exist.
+    return render(request, "login.html", {**ctx, "error": BAD_LOGIN}, status=401)
 
 
 def _pending_user(request: web.Request) -> int:
@@ -102,6 +108,16 @@ async def totp_form(request: web.Request) -> web.StreamResponse:
                                          "next": safe_next(request.query.get("next"))})
 
 
+def _second_factor(db: Database, user_id: int, code: str, address: str) -> bool:
+    """Check and spend the code, and record the login, in one transaction: two requests racing
+    with the same code cannot both get in."""
+    with db.write() as s:
+        if not sessions.use_totp(s, user_id, code, now=utcnow()):
+            return False
+        sessions.register_success(s, user_id, address=address, step="totp")
+        return True
+
+
 async def totp_verify(request: web.Request) -> web.StreamResponse:
     app = request.app
     db, throttle = app[keys.DB], app[keys.THROTTLE]
@@ -109,21 +125,23 @@ async def totp_verify(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     target = safe_next(str(form.get("next", "")))
     address = client_address(request)
-    if throttle.blocked(address, time.monotonic()):
-        return render(request, "totp.html", {"next": target, "error": (
-            "Too many failed attempts from this address. Wait 15 minutes.")}, status=429)
+    client_blocked = throttle.blocked(address, time.monotonic())
     user = await db.run(_find_id, db, uid)
     now = utcnow()
     if user is None or user.disabled or not user.totp_secret or sessions.is_locked(user, now):
         request[keys.NEW_SESSION] = sessions.SessionData.anonymous(
             now, app[keys.SETTINGS]["service.session_hours"])
         return redirect("/login")
-    if not sessions.totp_ok(user.totp_secret, str(form.get("code", ""))[:16]):
+    # As with passwords: a right code is never refused because of other people's failures.
+    if not await db.run(_second_factor, db, uid, str(form.get("code", ""))[:16], address):
         throttle.failed(address, time.monotonic())
         await db.run(_fail, db, uid, address)
+        if client_blocked:
+            return render(request, "totp.html", {"next": target, "error": (
+                "Too many failed attempts from this address. Wait 15 minutes.")}, status=429)
         return render(request, "totp.html", {"next": target, "error": (
-            "That code is not right. Use the current 6-digit code from your app.")}, status=401)
-    await db.run(_succeed, db, uid, address, "totp")
+            "That code is not right, or it has been used already. Use the current 6-digit "
+            "code from your app.")}, status=401)
     request[keys.NEW_SESSION] = request[keys.SESSION].logged_in(
         user, now=now, hours=app[keys.SETTINGS]["service.session_hours"], mfa_pending=False)
     return redirect(target)

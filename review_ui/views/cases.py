@@ -159,6 +159,7 @@ async def _render_detail(
     return render(request, "cases/detail.html", {
         **_common(request), "d": detail, "c": detail.case, "workers": workers,
         "may_see_contacts": case_contacts.can_see_contacts(user, detail.case),
+        "may_reassign": cases.may_reassign(user, detail.case),
         "errors": errors or {}, "values": values or {},
         "msg": {"saved": "Saved.", "note": "Note added.", "contact": "Contact recorded."}.get(
             request.query.get("msg", "")),

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from monitor.accounts.throttle import client_ip, parse_networks
 from monitor.intake.reports import ReportInput, ReportOutcome, submit_report
 from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.accounts import User
@@ -35,7 +36,9 @@ def user_id(request: web.Request) -> int:
 
 
 def client_address(request: web.Request) -> str:
-    return request.remote or "unknown"
+    """The client's address: X-Forwarded-For only when the peer is a trusted proxy."""
+    trusted = parse_networks(request.app[keys.SETTINGS]["service.trusted_proxies"])
+    return client_ip(request.remote, request.headers.getall("X-Forwarded-For", []), trusted)
 
 
 def message(request: web.Request) -> str | None:

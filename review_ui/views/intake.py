@@ -83,6 +83,13 @@ async def report_submit(request: web.Request) -> web.StreamResponse:
             content = part.file.read()
             if content or part.filename:  # an empty file input sends an empty part
                 files.append((content, part.filename))
+    wait = request.app[keys.INTAKE].form_bucket.take(user.id or 0)
+    if wait > 0:
+        page = _form_page(request, values, {"form": (
+            f"You have sent a lot of reports in a short time. Your text is still here: please "
+            f"send it again in {max(1, int(wait + 0.999))} seconds.")}, status=429)
+        page.headers["Retry-After"] = str(max(1, int(wait + 0.999)))
+        return page
     try:
         data = parse_report(values)
         outcome = await submit(request, user=user, data=data, screenshots=files, channel="form")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -103,7 +104,8 @@ async def test_lockout_after_repeated_failures(client: Client, db: Database) -> 
     token = csrf_of(await (await client.get("/login")).text())
     r = await client.post("/login", data={"username": "officer", "password": PASSWORD,
                                           "csrf_token": token})
-    assert r.status == 403 and "locked" in await r.text()
+    # The same answer as for an unknown name, so the lock does not confirm the account exists.
+    assert r.status == 401 and "locked" in await r.text()
 
 
 async def test_per_address_throttle(client: Client) -> None:
@@ -112,9 +114,13 @@ async def test_per_address_throttle(client: Client) -> None:
         await client.post("/login", data={"username": f"ghost{n}", "password": "x",
                                           "csrf_token": token})
     token = csrf_of(await (await client.get("/login")).text())
-    r = await client.post("/login", data={"username": "admin", "password": PASSWORD,
+    r = await client.post("/login", data={"username": "admin", "password": "also-wrong",
                                           "csrf_token": token})
     assert r.status == 429
+    # Other people's failures never refuse a correct password on an unlocked account.
+    r = await client.post("/login", data={"username": "admin", "password": PASSWORD,
+                                          "csrf_token": token}, allow_redirects=False)
+    assert r.status == 303
 
 
 async def test_totp_enrolment_and_second_factor(client: Client, db: Database) -> None:
@@ -140,16 +146,18 @@ async def test_totp_enrolment_and_second_factor(client: Client, db: Database) ->
     token = csrf_of(await r.text())
     r = await client.post("/login/totp", data={"csrf_token": token, "code": "123456"})
     assert r.status == 401
+    # Each code works once: the next step's code (accepted for clock drift) logs in.
     r = await client.post("/login/totp", data={"csrf_token": token,
-                                               "code": pyotp.TOTP(secret).now()},
+                                               "code": pyotp.TOTP(secret).at(time.time() + 30)},
                           allow_redirects=False)
     assert r.status == 303
     html = await (await client.get("/queue")).text()
     token = csrf_of(html)
     r = await client.post("/account/totp/disable", data={"csrf_token": token, "code": "1"})
     assert r.status == 400 and _user(db, "officer").totp_secret == secret
-    r = await client.post("/account/totp/disable", data={
-        "csrf_token": token, "code": pyotp.TOTP(secret).now()}, allow_redirects=False)
+    with time_machine.travel(utcnow() + timedelta(seconds=60)):
+        r = await client.post("/account/totp/disable", data={
+            "csrf_token": token, "code": pyotp.TOTP(secret).now()}, allow_redirects=False)
     assert r.status == 303 and _user(db, "officer").totp_secret is None
 
 
