@@ -19,8 +19,8 @@ from monitor.config import Settings
 from monitor.storage.db import Database
 from review_ui.app import create_app
 from review_ui.routes import ROUTES
-from tests.support.web import Client, login
 from tests.support.fakes import FakeScorer
+from tests.support.web import Client, login
 
 BIG = "9" * 23
 REPORTED_GETS = [

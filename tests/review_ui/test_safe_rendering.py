@@ -14,8 +14,8 @@ from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from review_ui.render import make_env
-from tests.support.web import Client, login
 from tests.support.fakes import FakeScorer, make_post
+from tests.support.web import Client, login
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "review_ui" / "templates"
 RLO = "\u202e"

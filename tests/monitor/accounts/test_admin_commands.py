@@ -21,7 +21,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.ops import AuditEvent
 from monitor.storage.types import utcnow
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 PASSWORD = "correct horse battery staple"
 
@@ -141,7 +141,8 @@ def test_weak_password_is_refused_on_create_and_reset(db: Database, people: None
 
 
 def test_production_refuses_a_short_secret_key() -> None:
-    env = {"HATE_MONITOR_SERVICE_ENVIRONMENT": "production"}
+    env = {"HATE_MONITOR_SERVICE_ENVIRONMENT": "production",
+           "HATE_MONITOR_AUDIT_KEY": "k" * 64}  # production also needs the audit key
     with pytest.raises(ConfigError, match="32 bytes"):
         load_settings(None, env={**env, "HATE_MONITOR_SECRET_KEY": "x" * 31})
     assert load_settings(None, env={**env, "HATE_MONITOR_SECRET_KEY": "x" * 32})

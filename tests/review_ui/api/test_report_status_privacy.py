@@ -21,7 +21,7 @@ from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
 from review_ui.keys import INTAKE
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 Client = TestClient[Any, Any]
 PASSWORD = "correct horse battery staple"

@@ -18,7 +18,7 @@ from monitor.ingest.pipeline import process_posts_sync
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
 from review_ui.app import create_app
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 Client = TestClient[Any, Any]
 PASSWORD = "correct horse battery staple"

@@ -22,7 +22,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.types import utcnow
 from review_ui.app import create_app
-from tests.support import FakeScorer
+from tests.support.fakes import FakeScorer
 
 Client = TestClient[Any, Any]
 PASSWORD = "correct horse battery staple"
