@@ -11,6 +11,8 @@ from urllib.parse import urlencode
 import jinja2
 from aiohttp import web
 
+from monitor.accounts import sessions
+from monitor.review import vocabulary
 from review_ui import keys
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -27,7 +29,7 @@ def _age(value: datetime | None) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+    return vocabulary.when(value)
 
 
 def _web_link(value: str | None) -> str | None:
@@ -48,6 +50,7 @@ def make_env() -> jinja2.Environment:
     )
     env.filters["age"] = _age
     env.filters["when"] = _when
+    env.filters["label"] = lambda code, kind, empty="-": vocabulary.label(kind, code, empty=empty)
     env.filters["web_link"] = _web_link
     env.filters["pct"] = lambda v: f"{float(v) * 100:.0f}%"
     env.globals["urlencode"] = urlencode
@@ -66,7 +69,7 @@ def render(
     static = request.app.router["static"]
     ctx.setdefault("static_url", lambda name: str(static.url_for(filename=name)))
     ctx.setdefault("csrf_token", session.csrf if session else "")
-    prefs = (user.preferences or {}) if user is not None else {}
+    prefs = sessions.preferences(user) if user is not None else {}
     ctx.setdefault("body_classes", " ".join(
         c for k, c in (("blur_text", "wellness-blur"), ("greyscale_images", "wellness-grey"))
         if prefs.get(k)

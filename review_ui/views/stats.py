@@ -52,7 +52,7 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
         "st": st, "charts": charts, "titles": stats.CHART_TITLES,
         "since": since.isoformat() if since else "", "until": until.isoformat() if until else "",
         "default_weeks": stats.DEFAULT_WEEKS,
-        "tables": {n: stats.ordered(c, by_key=n.endswith("_week"))
+        "tables": {n: stats.labelled(n, stats.ordered(c, by_key=n.endswith("_week")))
                    for n, c in st.sections().items()},
     })
 
