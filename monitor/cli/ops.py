@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import click
@@ -78,6 +79,7 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from aiohttp import web
 
     from monitor.ops.first_run import ensure_admin, load_examples_once
+    from review_ui import keys
     from review_ui.app import create_app
 
     obj = obj_of(ctx)
@@ -108,9 +110,14 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     notice = base_url_mismatch(settings)
     app = create_app(settings, db=database, scheduler=True, scorer=loaded[0] if loaded else None)
 
-    async def announce(_app: web.Application) -> None:
-        # Appended after create_app's startup contexts, so this is the last thing start-up
-        # prints: the one-time password must not scroll away among log lines.
+    async def announce() -> None:
+        # The last thing start-up prints: the one-time password must not scroll away among log
+        # lines, so wait (briefly) for the scheduler's own start-up line first.
+        for _ in range(400):
+            if (not settings["scheduler.enabled"] or keys.SCHEDULER in app
+                    or app[keys.MODEL].error is not None):
+                break
+            await asyncio.sleep(0.1)
         click.echo(f"serving on {served}/  (health: {served}/healthz)")
         if notice:
             click.echo(notice, err=True)
@@ -118,7 +125,13 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
             name, password = created
             click.echo("\n".join(first_start_banner(name, password, served)))
 
-    app.on_startup.append(announce)
+    async def announce_ctx(_app: web.Application) -> AsyncIterator[None]:
+        # After create_app's own startup contexts, so the model and scheduler are under way.
+        task = asyncio.create_task(announce())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(announce_ctx)
     web.run_app(
         app,
         host=h,
