@@ -28,14 +28,22 @@ def load_classifier(path: str | None = None, embedder: str | None = None) -> Sco
 
     Embedders are shared per model directory so a live and a shadow model load it once.
     """
+    from models import artefact
     from models.classifier import HateClassifier
     from models.embedding import Embedder
+    from models.tuning import adapter_id
 
-    key = embedder or ""
+    directory = Path(path) if path else default_artefact()
+    # Build the encoder with the artefact's adapter merged from the start: loading the plain
+    # encoder first and then an adapted copy loaded the sentence-transformers model twice per
+    # command. ``HateClassifier.load`` still verifies the manifest (adapter included) and
+    # re-merges if what it verified differs from what was read here.
+    adapter = artefact.read_adapter(directory)
+    key = (embedder or "") + (f"|{adapter_id(adapter)}" if adapter else "")
     with _lock:
         enc = _embedders.get(key)
         if enc is None:
-            enc = Embedder(embedder or None)
+            enc = Embedder(embedder or None, adapter=adapter)
             _embedders[key] = enc
     assert isinstance(enc, Embedder)
-    return HateClassifier.load(Path(path) if path else default_artefact(), enc)
+    return HateClassifier.load(directory, enc)

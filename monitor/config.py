@@ -88,8 +88,9 @@ REGISTRY: tuple[Setting, ...] = (
     Setting(
         "service.base_url",
         str,
-        "http://127.0.0.1:8080",
-        "Public URL of the service, used in links (alerts, invitations).",
+        "",
+        "Public URL of the service, used in links (alerts, invitations, bot tokens, OpenAPI). "
+        "Empty: derived from service.host and service.port (the address actually served).",
     ),
     Setting(
         "service.secret_key",
@@ -399,6 +400,48 @@ def _check_audit_key(env: Mapping[str, str], environment: str, where: str) -> No
             "(python -c 'import secrets; print(secrets.token_hex(32))', kept outside the "
             "database and its backups)"
         )
+
+
+def served_url(host: str, port: int) -> str:
+    """The address ``serve`` listens on, as a link a person can open."""
+    # A wildcard address is not somewhere a browser can go; this machine is.
+    wildcard = host in ("", "0.0.0.0")  # noqa: S104 (recognising it, not binding to it)
+    shown = "127.0.0.1" if wildcard else "[::1]" if host == "::" else host
+    if ":" in shown and not shown.startswith("["):
+        shown = f"[{shown}]"
+    return f"http://{shown}:{port}"
+
+
+def public_base_url(settings: Settings) -> str:
+    """``service.base_url``, or (when unset) the address served: every link the service hands
+    out (invitations, the bot-token page, OpenAPI ``servers``, alerts) comes from here, so a
+    changed port cannot leave them pointing at the old one."""
+    given = str(settings["service.base_url"]).strip().rstrip("/")
+    return given or served_url(str(settings["service.host"]), int(settings["service.port"]))
+
+
+def base_url_mismatch(settings: Settings) -> str | None:
+    """What to say at start-up when service.base_url is set and is not the address served."""
+    given = str(settings["service.base_url"]).strip().rstrip("/")
+    if not given:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(given)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return f"service.base_url {given!r} is not a URL; links will be wrong"
+    served = served_url(str(settings["service.host"]), int(settings["service.port"]))
+    if given == served:
+        return None
+    if parts.hostname in ("127.0.0.1", "localhost", "::1") and port != int(
+            settings["service.port"]):
+        return (f"warning: service.base_url is {given} but the service listens on {served}: "
+                "every link it hands out (invitations, bot tokens, OpenAPI) will be wrong; "
+                "unset service.base_url to use the address served")
+    # Behind a proxy this is expected; said once so nobody wonders where links point.
+    return f"links use service.base_url {given} (the service listens on {served})"
 
 
 def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:

@@ -49,6 +49,21 @@ class JsonFormatter(logging.Formatter):
         return jsonlib.dumps(body, default=str, ensure_ascii=False)
 
 
+class RoutineTicks(logging.Filter):
+    """apscheduler logs every job run at INFO ("Running job ...", "... executed successfully"):
+    with minute-long jobs that buried everything else, the first-start password included.
+    Those are routine ticks, so they are demoted to DEBUG (shown with --verbose)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO:
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger().isEnabledFor(logging.DEBUG)
+        return True
+
+
+ROUTINE_LOGGERS = ("apscheduler.executors.default", "apscheduler.scheduler")
+
+
 def configure_logging(json: bool, *, level: int | str = logging.INFO,
                       stream: TextIO | None = None) -> logging.Handler:
     """Replace the root logger's handlers with one that writes to ``stream`` (stderr)."""
@@ -67,4 +82,8 @@ def configure_logging(json: bool, *, level: int | str = logging.INFO,
     # review_ui.request_id writes the access line; aiohttp's own one would duplicate it and
     # logs query strings (filters, ``next=`` addresses), which we keep out of the logs.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    for name in ROUTINE_LOGGERS:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, RoutineTicks) for f in target.filters):
+            target.addFilter(RoutineTicks())
     return handler

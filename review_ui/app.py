@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 import os
+import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -116,9 +118,7 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
     async def load() -> None:
         try:
             # The promoted live version if the database names one, else the shipped model.
-            slot.scorer = await asyncio.get_running_loop().run_in_executor(
-                None, live_scorer, settings, app[keys.DB]
-            )
+            slot.scorer = await _in_daemon_thread(live_scorer, settings, app[keys.DB])
         except Exception as err:
             log.error("the classifier could not be loaded: %s", err)
             slot.error = f"{type(err).__name__}: {err}"
@@ -131,6 +131,37 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+T = TypeVar("T")
+
+
+async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run ``fn`` in a daemon thread. Loading the model (importing torch, reading weights) takes
+    20-30 s on a small machine; in the default executor a SIGTERM during that wait had to wait
+    for it to finish, because the loop's shutdown joins executor threads. A daemon thread is
+    simply abandoned when the service stops."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(value: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(value)  # type: ignore[arg-type]
+
+    def work() -> None:
+        try:
+            result, error = fn(*args), None
+        except BaseException as err:  # handed to the awaiting coroutine
+            result, error = None, err
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, result, error)
+
+    threading.Thread(target=work, name="load-classifier", daemon=True).start()
+    return await future
 
 
 async def _scheduler(app: web.Application) -> AsyncIterator[None]:

@@ -12,6 +12,8 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup
 
+from monitor.accounts import sessions
+from monitor.review import vocabulary
 from review_ui import keys
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -28,7 +30,7 @@ def _age(value: datetime | None) -> str:
 
 
 def _when(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+    return vocabulary.when(value)
 
 
 def _web_link(value: str | None) -> str | None:
@@ -68,6 +70,7 @@ def make_env() -> jinja2.Environment:
     )
     env.filters["age"] = _age
     env.filters["when"] = _when
+    env.filters["label"] = lambda code, kind, empty="-": vocabulary.label(kind, code, empty=empty)
     env.filters["web_link"] = _web_link
     env.filters["original_link"] = _original_link
     env.filters["handle"] = _handle
@@ -88,7 +91,7 @@ def render(
     static = request.app.router["static"]
     ctx.setdefault("static_url", lambda name: str(static.url_for(filename=name)))
     ctx.setdefault("csrf_token", session.csrf if session else "")
-    prefs = (user.preferences or {}) if user is not None else {}
+    prefs = sessions.preferences(user) if user is not None else {}
     ctx.setdefault("body_classes", " ".join(
         c for k, c in (("blur_text", "wellness-blur"), ("greyscale_images", "wellness-grey"))
         if prefs.get(k)

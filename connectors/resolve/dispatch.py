@@ -76,8 +76,13 @@ async def fetch_post_by_url(
     allowed_hosts: AbstractSet[str],
     api_base: str | None = None,
     resolve: Resolver = system_resolve,
+    failures: list[BaseException] | None = None,
 ) -> Post | None:
     """The canonical capture of the post at ``url``, or None (the reason is logged).
+
+    ``failures``, when given, receives the error behind a None that was a failure to fetch
+    (network, timeout, refusal) rather than an answer that the post is gone, so the caller can
+    tell the two apart (a moderator's bot was told "deleted or private" after a network error).
 
     ``credentials`` are each platform's (by connector name; Reddit and YouTube need theirs) and
     ``user_agent`` the default one: the caller reads them from its settings.
@@ -101,12 +106,16 @@ async def fetch_post_by_url(
                     log.warning("resolve: not fetching %s: %s", shown, problem)
                     return None
             post = await fetcher.fetch_post(call, target)
-    except TimeoutError:
+    except TimeoutError as err:
         log.info("resolve: %s post %s not fetched: no answer within %.0f s", target.platform,
                  shown, TOTAL_TIMEOUT_S)
+        if failures is not None:
+            failures.append(err)
         return None
     except ConnectorError as err:
         log.info("resolve: %s post %s not fetched: %s", target.platform, shown, err)
+        if failures is not None:
+            failures.append(err)
         return None
     except (ValueError, TypeError, KeyError, UnicodeError) as err:
         # A parser choking on a hostile body must not fail the report.

@@ -8,6 +8,7 @@ nothing to brute-force, and a lookup by hash needs no per-row salt.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import threading
 import time
@@ -73,6 +74,15 @@ def invite(
     audit.record(session, actor=actor, action="invitation.create", object_type="invitation",
                  object_id=inv.id, details={"label": label, "expires_at": inv.expires_at})
     return NewInvitation(inv, token)
+
+
+def suggested_username(label: str) -> str:
+    """A username to start the invitation form with, from the name or address the admin typed
+    ("Sam Jones" -> "sam.jones", "sam@example.org" -> "sam"); the moderator may change it."""
+    base = label.split("@", 1)[0] if "@" in label else label
+    words = re.findall(r"[A-Za-z0-9]+", base.lower())
+    name = ".".join(words)[:64]
+    return name if len(name) >= 2 else ""
 
 
 def find_invitation(session: Session, token: str, *, now: datetime | None = None) -> Invitation:

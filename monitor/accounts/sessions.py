@@ -30,6 +30,9 @@ LOCK_MINUTES = 15
 EPOCH_KEY = "_session_epoch"
 TOTP_STEP_KEY = "_totp_last_step"  # the newest TOTP step used, so no code is accepted twice
 PREFERENCE_KEYS = ("blur_text", "greyscale_images")
+# Blur is on until the user turns it off: hateful text should never be the first thing a new
+# reviewer sees by surprise (reviewer wellness; the user can turn it off on their account page).
+PREFERENCE_DEFAULTS: dict[str, bool] = {"blur_text": True, "greyscale_images": False}
 _SIG_CONTEXT = b"hate-monitor session v1|"
 
 
@@ -164,7 +167,7 @@ def set_preferences(session: Session, user_id: int, values: dict[str, bool]) -> 
 
 def preferences(user: User) -> dict[str, Any]:
     prefs = user.preferences or {}
-    return {k: bool(prefs.get(k, False)) for k in PREFERENCE_KEYS}
+    return {k: bool(prefs.get(k, PREFERENCE_DEFAULTS[k])) for k in PREFERENCE_KEYS}
 
 
 def new_totp_secret() -> str:

@@ -7,9 +7,12 @@ forbids scripts, so even a viewer that ignores escaping bugs runs nothing.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import jinja2
+
+from monitor.review import vocabulary
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="en-GB">
@@ -31,7 +34,7 @@ section.item { page-break-inside: avoid; border-top: 2px solid #333; margin-top:
 </head>
 <body>
 <h1>Evidence pack {{ case.reference }}</h1>
-<p>Generated {{ generated_at }} by {{ generated_by }} (hate-monitor {{ tool_version }}) for
+<p>Generated {{ generated_at | when }} by {{ generated_by }} (hate-monitor {{ tool_version }}) for
   {{ recipient }}. Justification: {{ justification }}</p>
 <p>Every file in this pack is listed with its SHA-256 in <code>manifest.sha256</code>
   (check with <code>sha256sum -c manifest.sha256</code>). Raw captures are exactly as received
@@ -43,12 +46,13 @@ section.item { page-break-inside: avoid; border-top: 2px solid #333; margin-top:
 <tr><th>Title</th><td>{{ case.title }}</td></tr>
 <tr><th>Status</th><td>{{ case.status_label }}</td></tr>
 <tr><th>Crime reference</th><td>{{ case.crime_reference or "none" }}</td></tr>
-<tr><th>Strands</th><td>{{ case.strands | join(", ") or "none recorded" }}</td></tr>
+<tr><th>Strands</th><td>{{ case.strands | labels("strand", "none recorded") }}</td></tr>
 <tr><th>Possible offences</th><td>{% for o in case.offences %}{{ o.label }}<br>{% else %}none
   recorded{% endfor %}</td></tr>
 <tr><th>Cyber-enabled</th><td>{{ "yes" if case.cyber_enabled else "no" }}</td></tr>
-<tr><th>Perceived as hostile by</th><td>{{ case.perception or "not recorded" }}</td></tr>
-<tr><th>Created</th><td>{{ case.created_at }} by {{ case.created_by }}</td></tr>
+<tr><th>Perceived as hostile by</th><td>{{ case.perception | label("perceiver", "not
+  recorded") }}</td></tr>
+<tr><th>Created</th><td>{{ case.created_at | when }} by {{ case.created_by }}</td></tr>
 <tr><th>Assignee</th><td>{{ case.assignee or "none" }}</td></tr>
 <tr><th>Review date</th><td>{{ case.review_date }}</td></tr>
 <tr><th>Items</th><td>{{ items | length }}</td></tr>
@@ -69,9 +73,9 @@ section.item { page-break-inside: avoid; border-top: 2px solid #333; margin-top:
 <tr><th>Author</th><td>{{ c.author_handle }}{% if c.author_id %} (id {{ c.author_id }})
   {% endif %}</td></tr>
 <tr><th>Created (platform)</th><td>{% if c.created_at_known is sameas false %}unknown: the
-  platform's date could not be read (see the raw capture); not later than {{ c.created_at }}
-  {% else %}{{ c.created_at }}{% endif %}</td></tr>
-<tr><th>Captured (UTC)</th><td>{{ c.captured_at }} by hate-monitor {{ c.tool_version }}
+  platform's date could not be read (see the raw capture); not later than {{ c.created_at | when }}
+  {% else %}{{ c.created_at | when }}{% endif %}</td></tr>
+<tr><th>Captured</th><td>{{ c.captured_at | when }} by hate-monitor {{ c.tool_version }}
   ({{ c.origin }})</td></tr>
 <tr><th>Raw capture</th><td><code>{{ c.file }}</code> ({{ c.raw_content_type }})</td></tr>
 <tr><th>SHA-256 (raw, at capture)</th><td><code>{{ c.raw_sha256 }}</code></td></tr>
@@ -84,33 +88,51 @@ section.item { page-break-inside: avoid; border-top: 2px solid #333; margin-top:
 {% endfor %}
 <h4>Decisions</h4>
 {% for d in it.decisions %}
-<p>{{ d.created_at }}, {{ d.user }}: <strong>{{ d.outcome }}</strong>
-  {% if d.strands %}({{ d.strands | join(", ") }}){% endif %}
-  {% if d.perceived_by %}, perceived by {{ d.perceived_by }}{% endif %}
-  {% if d.offences %}, offences {{ d.offences | join(", ") }}{% endif %}.
+<p>{{ d.created_at | when }}, {{ d.user }}: <strong>{{ d.outcome | label("outcome") }}</strong>
+  {% if d.strands %}({{ d.strands | labels("strand") }}){% endif %}
+  {% if d.perceived_by %}, perceived by {{ d.perceived_by | label("perceiver") }}{% endif %}
+  {% if d.offences %}, offences {{ d.offences | labels("offence", sep="; ") }}{% endif %}.
   Model score at the time: {{ d.p_hate_at_decision }}. Rationale: {{ d.rationale }}
-  {% if d.undone_at %}<em>(undone {{ d.undone_at }})</em>{% endif %}</p>
+  {% if d.undone_at %}<em>(undone {{ d.undone_at | when }})</em>{% endif %}</p>
 {% else %}<p>No decision recorded before escalation.</p>{% endfor %}
 </section>
 {% endfor %}
 
 <h2>Case history</h2>
 <table>
-<tr><th>When (UTC)</th><th>Who</th><th>What</th><th>Why</th></tr>
+<tr><th>When</th><th>Who</th><th>What</th><th>Why</th></tr>
 {% for h in history %}
-<tr><td>{{ h.at }}</td><td>{{ h.user }}</td><td>{{ h.kind }}{% if h.to_status %}
-  ({{ h.from_status or "" }} → {{ h.to_status }}){% endif %}</td><td>{{ h.reason }}</td></tr>
+<tr><td>{{ h.at | when }}</td><td>{{ h.user }}</td>
+  <td>{{ h.kind | replace("_", " ") }}{% if h.to_status %}
+  ({{ h.from_status | label("case_status", "") }} →
+  {{ h.to_status | label("case_status") }}){% endif %}</td><td>{{ h.reason }}</td></tr>
 {% endfor %}
 </table>
 
 <h2>Notes</h2>
-{% for n in notes %}<p>{{ n.at }}, {{ n.user }}:</p><pre class="post">{{ n.body }}</pre>
+{% for n in notes %}<p>{{ n.at | when }}, {{ n.user }}:</p><pre class="post">{{ n.body }}</pre>
 {% else %}<p>No notes.</p>{% endfor %}
 </body>
 </html>
 """
 
 _env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def _when(value: Any) -> str:
+    """The JSON document carries ISO 8601 (machines read it); the report shows seconds and zone."""
+    if not value:
+        return ""
+    try:
+        return vocabulary.when(datetime.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+_env.filters["when"] = _when
+_env.filters["label"] = lambda code, kind, empty="-": vocabulary.label(kind, code, empty=empty)
+_env.filters["labels"] = lambda codes, kind, empty="-", sep=", ": sep.join(
+    vocabulary.label(kind, c) for c in codes) or empty
 
 
 def render_report(document: dict[str, Any]) -> str:

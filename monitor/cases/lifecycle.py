@@ -19,19 +19,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
 from monitor.audit import chain as audit
+from monitor.review import vocabulary
 from monitor.review.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.cases import Case, CaseCounter, CaseEvent, CaseItem, CaseNote
 from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.types import utcnow
 
-STATUSES: dict[str, str] = {
-    "open": "Open",
-    "referred_hcso": "Referred to victim support (HCSO)",
-    "crime_recorded": "Crime recorded",
-    "intelligence_submitted": "Intelligence submitted",
-    "closed_nfa": "Closed, no further action",
-}
+STATUSES: dict[str, str] = dict(vocabulary.CASE_STATUSES)
 # A case can pick up further outcomes (a recorded crime is often also referred to an HCSO);
 # a closed case only reopens, with a reason, so nothing is lost by closing too early.
 TRANSITIONS: dict[str, frozenset[str]] = {

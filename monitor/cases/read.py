@@ -198,3 +198,18 @@ def case_workers(session: Session) -> list[User]:
         select(User).where(col(User.role).in_(["admin", "officer"]),
                            col(User.disabled).is_(False)).order_by(col(User.username))
     ).all())
+
+
+def rationale_from_decisions(session: Session, ids: Sequence[int]) -> str:
+    """The officers' own words for why these items are a possible crime, to start an
+    escalation's reason with (the escalation form opens straight after such a decision)."""
+    if not ids:
+        return ""
+    rows = session.exec(
+        select(Decision)
+        .where(col(Decision.queue_item_id).in_(list(ids)), col(Decision.undone_at).is_(None),
+               Decision.outcome == "possible_crime")
+        .order_by(col(Decision.id))
+    ).all()
+    seen: dict[str, None] = dict.fromkeys(d.rationale.strip() for d in rows if d.rationale.strip())
+    return "\n".join(seen)

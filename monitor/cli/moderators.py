@@ -16,6 +16,7 @@ from monitor.accounts.moderators import (
 )
 from monitor.accounts.users import UserError
 from monitor.cli.context import obj_of
+from monitor.config import public_base_url
 
 
 def _when(value: object) -> str:
@@ -42,7 +43,7 @@ def invite_cmd(ctx: click.Context, email_or_name: str, days: int) -> None:
             made = invite(session, label=email_or_name, actor=actor, days=days)
     except InvitationError as err:
         raise click.ClickException(str(err)) from err
-    link = invitation_link(obj.settings["service.base_url"], made.token)
+    link = invitation_link(public_base_url(obj.settings), made.token)
     click.echo(f"Invitation for {email_or_name} (valid until "
                f"{made.invitation.expires_at:%Y-%m-%d %H:%M} UTC, usable once):")
     click.echo(link)

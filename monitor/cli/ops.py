@@ -4,13 +4,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import click
 
+from models.types import Scorer
 from monitor.cli import context
 from monitor.cli.context import obj_of, when
-from monitor.config import ConfigError
+from monitor.config import ConfigError, base_url_mismatch, served_url
 from monitor.ops.retention import RULE, apply_retention, plan_purge
 from monitor.storage.db import DatabaseError
 
@@ -82,33 +84,81 @@ def serve(ctx: click.Context, host: str | None, port: int | None) -> None:
     from aiohttp import web
 
     from monitor.ops.first_run import ensure_admin, load_examples_once
+    from review_ui import keys
     from review_ui.app import create_app
 
     obj = obj_of(ctx)
-    settings = obj.settings
+    # --host/--port become the settings everything else reads, so links derived from the
+    # address served (service.base_url unset) follow them.
+    overrides: dict[str, object] = {}
+    if host:
+        overrides["service__host"] = host
+    if port:
+        overrides["service__port"] = port
+    settings = obj.settings.with_overrides(**overrides) if overrides else obj.settings
     database = obj.database()
     created = ensure_admin(database)
-    if created is not None:
-        name, password = created
-        click.echo("=" * 64)
-        click.echo("First start: created the administrator account")
-        click.echo(f"  username: {name}\n  password: {password}")
-        click.echo("Log in and keep the password safe; it is not shown again.")
-        click.echo("=" * 64)
+    # The model is loaded at most once: for the example posts here, then handed to the app.
+    loaded: list[Scorer] = []
+
+    def scorer() -> Scorer:
+        if not loaded:
+            loaded.append(context.load_scorer(obj))
+        return loaded[0]
+
     if settings["examples.load_on_first_run"]:
-        summary = load_examples_once(database, lambda: context.load_scorer(obj), settings)
+        summary = load_examples_once(database, scorer, settings)
         if summary is not None:
             click.echo(f"loaded example posts: new {summary.new}, rejected {summary.rejected}")
-    h = host or settings["service.host"]
-    p = port or settings["service.port"]
-    click.echo(f"serving on http://{h}:{p}/  (health: http://{h}:{p}/healthz)")
+    h, p = str(settings["service.host"]), int(settings["service.port"])
+    served = served_url(h, p)
+    notice = base_url_mismatch(settings)
+    app = create_app(settings, db=database, scheduler=True, scorer=loaded[0] if loaded else None)
+
+    async def announce() -> None:
+        # The last thing start-up prints: the one-time password must not scroll away among log
+        # lines, so wait (briefly) for the scheduler's own start-up line first.
+        for _ in range(400):
+            if (not settings["scheduler.enabled"] or keys.SCHEDULER in app
+                    or app[keys.MODEL].error is not None):
+                break
+            await asyncio.sleep(0.1)
+        click.echo(f"serving on {served}/  (health: {served}/healthz)")
+        if notice:
+            click.echo(notice, err=True)
+        if created is not None:
+            name, password = created
+            click.echo("\n".join(first_start_banner(name, password, served)))
+
+    async def announce_ctx(_app: web.Application) -> AsyncIterator[None]:
+        # After create_app's own startup contexts, so the model and scheduler are under way.
+        task = asyncio.create_task(announce())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(announce_ctx)
     web.run_app(
-        create_app(settings, db=database, scheduler=True),
+        app,
         host=h,
         port=p,
         print=None,
         access_log=None,  # the request-id middleware logs requests, without query strings
+        # Open keep-alive connections (a browser tab) must not hold SIGTERM for a minute.
+        shutdown_timeout=2.0,
     )
+
+
+def first_start_banner(name: str, password: str, url: str) -> list[str]:
+    """The administrator's one-time password, framed so it stands out from log lines."""
+    body = [
+        "First start: created the administrator account",
+        f"  username: {name}",
+        f"  password: {password}",
+        f"  log in at {url}/login",
+        "Keep the password safe; it is not shown again.",
+    ]
+    width = max(len(line) for line in body) + 4
+    return ["", "#" * width, *(f"# {line.ljust(width - 4)} #" for line in body), "#" * width, ""]
 
 
 @click.command("worker")

@@ -44,8 +44,13 @@ async def fetch_canonical(
     allowed = allowed_hosts_from(
         await db.run(source_base_urls, db), intake if isinstance(intake, Mapping) else {}
     )
-    return await fetch_post_by_url(
+    failures: list[BaseException] = []
+    post = await fetch_post_by_url(
         http, url, credentials=platform_credentials(settings),
         user_agent=str(settings["http.user_agent"]), allowed_hosts=allowed, api_base=api_base,
-        resolve=resolve,
+        resolve=resolve, failures=failures,
     )
+    if post is None and failures:
+        # A failure to fetch is not an answer that the post is gone: let the caller say which.
+        raise failures[0]
+    return post

@@ -192,6 +192,16 @@ def moderator_post(data: ReportInput, *, reporter: str, now: datetime) -> Post:
     )
 
 
+_FETCH_FAILURES = {
+    "SourceUnavailable": "the platform could not be reached (network failure or outage); "
+                         "this says nothing about whether the post still exists",
+    "RateLimited": "the platform asked us to slow down; try again later",
+    "AuthFailed": "the platform refused access (credentials)",
+    "PermanentError": "the platform refused the request",
+    "MalformedResponse": "the platform's answer could not be read",
+}
+
+
 async def fetch_canonical_safely(
     fetch: CanonicalFetcher | None, data: ReportInput, *, timeout_s: float = FETCH_TIMEOUT_S
 ) -> tuple[Post | None, str | None]:
@@ -205,10 +215,11 @@ async def fetch_canonical_safely(
     except TimeoutError:
         return None, f"fetching the post timed out after {timeout_s:.0f} s; moderator's copy stands"
     except ConnectorError as err:
-        # Deleted, private, rate-limited...: the report must not fail because the post is gone.
+        # Unreachable, refused, rate-limited...: the report must not fail because of it, and
+        # the note says what happened in words (it reaches the moderator's bot).
         log.info("canonical fetch of a reported %s post failed: %s", data.platform, err)
-        kind = type(err).__name__
-        return None, f"the post could not be fetched ({kind}); the moderator's copy stands"
+        why = _FETCH_FAILURES.get(type(err).__name__, "the platform's answer could not be used")
+        return None, f"the post could not be fetched: {why}; the moderator's copy stands"
     if post is None:
         return None, "the post was not found (deleted or private); the moderator's copy stands"
     return post, None

@@ -21,7 +21,7 @@ from connectors.base import Connector
 from models.types import Scorer
 from monitor.alerts.config import load_alert_config
 from monitor.alerts.dispatch import dispatch
-from monitor.config import Settings
+from monitor.config import Settings, public_base_url
 from monitor.http_session import client_session
 from monitor.ingest.backlog import scoring_loop
 from monitor.intake.notices import send_moderator_notices
@@ -85,7 +85,7 @@ async def run_scheduler(
     alert_cfg = load_alert_config(settings)
     for line in await db.run(seed_sources, db, settings):
         log.info("%s", line)
-    base_url = str(settings["service.base_url"])
+    base_url = public_base_url(settings)
 
     async def after_sweep(result: SweepResult) -> None:
         if result.queue_item_ids and alert_cfg.channels:

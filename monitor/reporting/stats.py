@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from monitor.review import vocabulary
 from monitor.storage.tables.cases import Case
 from monitor.storage.tables.review import Decision, QueueItem
 from monitor.storage.tables.sources import Source
@@ -373,9 +374,25 @@ CHART_TITLES: dict[str, str] = {
 }
 
 
+# Which vocabulary labels each section's keys (sections not named here show their keys as
+# they are: platforms, sources, weeks).
+_KEY_KINDS = {
+    "items_by_strand": "strand", "decisions_by_strand": "strand", "cases_by_strand": "strand",
+    "items_by_status": "item_status", "decisions_by_outcome": "outcome",
+    "cases_by_status": "case_status", "cases_by_offence": "offence",
+}
+
+
+def labelled(name: str, rows: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Rows with their keys as people read them ("Closed, no further action", not closed_nfa)."""
+    kind = _KEY_KINDS.get(name)
+    return [(vocabulary.label(kind, k), n) for k, n in rows] if kind else rows
+
+
 def charts(st: Stats, *, heading: bool = True) -> dict[str, str]:
     return {
-        name: bar_chart(CHART_TITLES[name], ordered(counts, by_key=name.endswith("_week")),
+        name: bar_chart(CHART_TITLES[name],
+                        labelled(name, ordered(counts, by_key=name.endswith("_week"))),
                         heading=heading)
         for name, counts in st.sections().items()
     }

@@ -15,31 +15,16 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from monitor.audit import chain as audit
+from monitor.review import vocabulary
 from monitor.review.queue import CLAIM_MINUTES, PREVIEW_CHARS, claimable
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Capture, Score
 from monitor.storage.tables.review import Decision, QueueItem
 
-OUTCOMES: dict[str, str] = {
-    "not_hate": "Not hate (dismiss)",
-    "hate_intelligence": "Hate - intelligence",
-    "possible_crime": "Possible crime (escalate)",
-}
-PERCEIVERS: dict[str, str] = {
-    "victim": "Victim",
-    "witness": "Witness",
-    "officer": "Officer",
-    "moderator": "Moderator",
-}
-# DOMAIN.md: offences a case may be escalated under (England and Wales).
-OFFENCES: dict[str, str] = {
-    "poa1986_p3": "Public Order Act 1986 Part 3 (stirring up racial hatred)",
-    "poa1986_p3a": "Public Order Act 1986 Part 3A (religion, sexual orientation; threatening)",
-    "mca1988_s1": "Malicious Communications Act 1988 s1",
-    "ca2003_s127": "Communications Act 2003 s127",
-    "osa2023_s181": "Online Safety Act 2023 s181 (threatening communications)",
-    "osa2023_s179": "Online Safety Act 2023 s179 (false communications)",
-}
+# The labels live in the one vocabulary every page and report uses.
+OUTCOMES: dict[str, str] = dict(vocabulary.OUTCOMES)
+PERCEIVERS: dict[str, str] = dict(vocabulary.PERCEIVERS)
+OFFENCES: dict[str, str] = dict(vocabulary.OFFENCES)
 UNDO_SECONDS = 30
 MAX_RATIONALE = 5000
 

@@ -60,3 +60,50 @@ def priority(pred: Prediction, created_at: datetime, now: datetime, w: PriorityW
     if pred.severity == "threat" and pred.p_hate >= w.threat_min_p:
         value += w.threat_boost
     return round(float(value), 6)
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityParts:
+    """A stored priority taken apart for the officer: what the queue is sorted by, and why."""
+
+    total: float
+    hate: float
+    severity: float
+    recency: float
+    threat: float
+    moderator: float
+    language_supported: bool = True
+
+    def lines(self) -> list[tuple[str, str]]:
+        if not self.language_supported:
+            return [("Language not supported", f"{self.total:.2f} (neutral priority)")]
+        out = [("p(hate)", f"{self.hate:+.2f}"), ("Severity", f"{self.severity:+.2f}"),
+               ("Recency", f"{self.recency:+.2f}")]
+        if self.threat:
+            out.append(("Threat boost", f"{self.threat:+.2f}"))
+        if abs(self.moderator) >= 0.005:
+            out.append(("Moderator boost", f"{self.moderator:+.2f}"))
+        return out
+
+    def describe(self) -> str:
+        """One line for a tooltip: "priority 1.23 = p(hate) +0.48, severity +0.30, ..."."""
+        return f"priority {self.total:.2f} = " + ", ".join(
+            f"{name} {value}" for name, value in self.lines())
+
+
+def parts(
+    *, total: float, p_hate: float, severity: str, language_supported: bool,
+    posted_at: datetime, queued_at: datetime, w: PriorityWeights,
+) -> PriorityParts:
+    """Decompose ``total`` (as stored on the queue item) with the formula above. Recency is
+    measured at queueing, as when it was computed; whatever the formula does not explain is the
+    moderator's track-record boost (monitor.intake.status), added to forwarded items later."""
+    if not language_supported:
+        return PriorityParts(total, 0.0, 0.0, 0.0, 0.0, 0.0, language_supported=False)
+    age_hours = max(0.0, (queued_at - posted_at).total_seconds() / 3600.0)
+    hate = w.hate * p_hate
+    sev = w.severity * SEVERITY_RANK.get(severity, 0.0)
+    recency = w.recency * 0.5 ** (age_hours / w.half_life_hours)
+    threat = w.threat_boost if severity == "threat" and p_hate >= w.threat_min_p else 0.0
+    rest = total - (hate + sev + recency + threat)
+    return PriorityParts(total, hate, sev, recency, threat, rest)

@@ -12,6 +12,7 @@ racing for one item cannot both win on either backend.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +24,7 @@ from sqlmodel import Session, col, func, select
 
 from models.types import SEVERITIES
 from monitor.audit import chain as audit
+from monitor.review import vocabulary
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.evidence import Capture, Score
 from monitor.storage.tables.review import QueueItem
@@ -180,6 +182,9 @@ def decode_cursor(cursor: str | None) -> tuple[float, int] | None:
         return None
 
 
+_AGAINST = re.compile(r"\bagainst ([a-z][a-z_]*)")
+
+
 def why_flagged(
     explanation: Mapping[str, Any], severity: str, strand: str | None, p_hate: float
 ) -> str:
@@ -187,15 +192,18 @@ def why_flagged(
     for key in ("summary", "why", "reason"):
         value = explanation.get(key)
         if isinstance(value, str) and value.strip():
-            return value.strip()[:200]
+            # The model writes its codes ("against sexual_orientation"); people read labels.
+            return _AGAINST.sub(lambda m: "against " + vocabulary.label("strand", m.group(1)),
+                                value.strip())[:200]
     reasons = explanation.get("reasons")
     if isinstance(reasons, list) and reasons:
         return "; ".join(str(r) for r in reasons[:3])[:200]
     if severity == "none" and p_hate < 0.5:
         # A top strand of a post the model finds harmless means nothing; do not suggest it does.
         return "no strong signal"
-    label = (strand or "").replace("_", " ")
-    parts = [p for p in (severity if severity != "none" else "", label) if p]
+    label = vocabulary.label("strand", strand, empty="")
+    parts = [p for p in (vocabulary.label("severity", severity) if severity != "none" else "",
+                         label) if p]
     return ", ".join(parts) if parts else "score only"
 
 

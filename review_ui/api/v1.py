@@ -17,6 +17,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from monitor.accounts.moderators import authenticate_token
+from monitor.config import public_base_url
 from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError
 from monitor.intake.reports import ReportInvalid, parse_report
 from monitor.intake.status import MyReport, my_reports
@@ -215,7 +216,7 @@ async def get_report(request: web.Request) -> web.StreamResponse:
 
 
 async def openapi(request: web.Request) -> web.StreamResponse:
-    base = request.app[keys.SETTINGS]["service.base_url"].rstrip("/")
+    base = public_base_url(request.app[keys.SETTINGS])
     doc = {**OPENAPI, "servers": [{"url": f"{base}/api/v1"}]}
     return web.json_response(doc)
 

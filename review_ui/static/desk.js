@@ -4,6 +4,8 @@
 (function () {
   "use strict";
 
+  // CSS relaxes a few things (hover reveals) only when scripts cannot run.
+  document.documentElement.classList.add("js");
   var meta = document.querySelector('meta[name="csrf-token"]');
   var csrf = meta ? meta.getAttribute("content") : "";
   var page = document.body.getAttribute("data-page");
@@ -105,6 +107,53 @@
     tick();
   }
 
+  // --- evidence export: confirm once the download has been produced -----------------------
+  var exportDone = document.getElementById("export-done");
+  var exportForm = document.getElementById("export-form");
+  if (exportDone && exportForm) {
+    exportForm.addEventListener("submit", function () {
+      var tries = 0;
+      var poll = window.setInterval(function () {
+        var m = document.cookie.match(/(?:^|; )hm_exported=([0-9a-f]{64})/);
+        if (m) {
+          window.clearInterval(poll);
+          document.getElementById("export-sha").textContent = m[1];
+          exportDone.hidden = false;
+          document.cookie = "hm_exported=; Max-Age=0; Path=/cases/" +
+            exportDone.getAttribute("data-reference");
+          // Another export (to another recipient) may follow.
+          exportForm.removeAttribute("data-sent");
+          submitting = false;
+        } else if (++tries > 240) {
+          window.clearInterval(poll);
+        }
+      }, 250);
+    });
+  }
+
+  // --- wellness: reveal blurred text and screenshots only on purpose -----------------------
+  var SENSITIVE = ".post-text, .sensitive";
+  function blurred() { return document.body.classList.contains("wellness-blur"); }
+  function setRevealed(el, on) {
+    el.classList.toggle("revealed", on);
+    if (el.hasAttribute("aria-pressed")) { el.setAttribute("aria-pressed", on ? "true" : "false"); }
+  }
+  function revealAll() {
+    var all = Array.prototype.slice.call(document.querySelectorAll(SENSITIVE));
+    var anyHidden = all.some(function (el) { return !el.classList.contains("revealed"); });
+    all.forEach(function (el) { setRevealed(el, anyHidden); });
+  }
+  document.addEventListener("click", function (ev) {
+    if (!ev.target.closest) { return; }
+    // Screenshots also enlarge on click, with or without blur.
+    if (!blurred() && !ev.target.matches("img.shot")) { return; }
+    var el = ev.target.closest(SENSITIVE);
+    // Inside a link (queue previews) a click opens the item; "r" reveals those.
+    if (!el || el.closest("a")) { return; }
+    setRevealed(el, !el.classList.contains("revealed"));
+    ev.preventDefault();
+  });
+
   var post = document.getElementById("post-text");
   if (post && page === "item" && !document.querySelector(".alert")) {
     // Start on the post, so reading and shortcuts need no mouse.
@@ -126,12 +175,24 @@
       submitOnce(decisionForm);
       return;
     }
+    var escalateForm = document.getElementById("escalate-form");
+    if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey) && escalateForm &&
+        escalateForm.contains(document.activeElement)) {
+      ev.preventDefault();
+      submitOnce(escalateForm);
+      return;
+    }
     if (typing(ev.target) || ev.altKey || ev.ctrlKey || ev.metaKey) { return; }
     if (help && !help.hidden && ev.key !== "?") { return; }
     var key = ev.key;
     var handled = true;
     if (key === "?") {
       showHelp(help && help.hidden);
+    } else if (key === "r" && blurred()) {
+      revealAll();
+    } else if ((key === "Enter" || key === " ") && blurred() && ev.target.matches &&
+               ev.target.matches(SENSITIVE) && !ev.target.closest("a")) {
+      setRevealed(ev.target, !ev.target.classList.contains("revealed"));
     } else if (page === "queue") {
       if (key === "j") { select(selected + 1); }
       else if (key === "k") { select(selected - 1); }
@@ -148,6 +209,10 @@
       else if (key === "d") { submitOnce(document.getElementById("dismiss-form")); }
       else if (key === "h") { choose("hate_intelligence"); }
       else if (key === "e") { choose("possible_crime"); }
+      else if (key === "c") {
+        var esc = document.getElementById("escalate-case");
+        submitOnce(esc && esc.form);
+      }
       else if (key === "u") { submitOnce(document.getElementById("undo-form")); }
       else { handled = false; }
     } else {

@@ -51,8 +51,13 @@ async def home(request: web.Request) -> web.StreamResponse:
 async def login_form(request: web.Request) -> web.StreamResponse:
     if request.get(keys.USER) is not None:
         return redirect(safe_next(request.query.get("next")))
-    return render(request, "login.html", {"error": None, "username": "",
-                                          "next": safe_next(request.query.get("next"))})
+    created = request.query.get("msg") == "account_created"
+    return render(request, "login.html", {
+        "error": None, "next": safe_next(request.query.get("next")),
+        "username": request.query.get("username", "")[:64] if created else "",
+        "notice": "Your account has been created. Log in with the username and password you "
+                  "just chose." if created else None,
+    })
 
 
 async def login(request: web.Request) -> web.StreamResponse:

@@ -21,6 +21,7 @@ from monitor.cases.read import (
     item_previews,
     list_cases,
     open_case_choices,
+    rationale_from_decisions,
 )
 from monitor.review.decisions import OFFENCES, PERCEIVERS
 from monitor.storage.db import Database
@@ -87,9 +88,10 @@ def _new_context(db: Database, ids: list[int]) -> dict[str, Any]:
     with db.read() as s:
         previews = item_previews(s, ids)
         strands, offences, perception = cases.defaults_from_decisions(s, ids)
+        reason = rationale_from_decisions(s, ids)
         choices = open_case_choices(s)
     return {"previews": previews, "choices": choices,
-            "values": {"items": ids, "title": "", "reason": "", "strands": strands,
+            "values": {"items": ids, "title": "", "reason": reason, "strands": strands,
                        "offences": offences, "perception": perception or "",
                        "cyber_enabled": True, "existing": ""}}
 
@@ -97,7 +99,15 @@ def _new_context(db: Database, ids: list[int]) -> dict[str, Any]:
 async def new_case_form(request: web.Request) -> web.StreamResponse:
     ids = _ids(request.query.getall("items", []))
     ctx = await _run(request, _new_context, _db(request), ids)
-    return render(request, "cases/new.html", {**_common(request), **ctx, "errors": {}})
+    # Arriving straight from a "possible crime" decision: say it was recorded, and offer the
+    # way back to triage, so the form is a step in the flow and not a detour.
+    decided = request.query.get("decided", "")
+    after = str(ids[0]) if decided == "possible_crime" and ids else ""
+    return render(request, "cases/new.html", {
+        **_common(request), **ctx, "errors": {},
+        "decided": bool(after),
+        "skip_url": f"/next?after={after}" if after else "",
+    })
 
 
 async def create_case(request: web.Request) -> web.StreamResponse:
@@ -292,10 +302,18 @@ async def export(request: web.Request) -> web.StreamResponse:
         return render(request, "cases/export.html",
                       {"reference": ref, "errors": {err.field: err.message}, "values": values},
                       status=400)
-    return web.Response(body=pack.data, content_type="application/zip", headers={
+    response = web.Response(body=pack.data, content_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{pack.filename}"',
         "X-Pack-SHA256": pack.sha256,
     })
+    # A download leaves the page as it was, so nobody could tell the export had happened:
+    # desk.js waits for this short-lived cookie and then confirms it on the export page.
+    response.set_cookie(EXPORTED_COOKIE, pack.sha256, max_age=120, path=f"/cases/{ref}",
+                        samesite="Strict", secure=request.secure)
+    return response
+
+
+EXPORTED_COOKIE = "hm_exported"
 
 
 ROUTES: tuple[Route, ...] = (

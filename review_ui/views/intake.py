@@ -16,8 +16,10 @@ from monitor.accounts.moderators import (
     find_invitation,
     list_tokens,
     revoke_token,
+    suggested_username,
 )
 from monitor.accounts.users import MIN_PASSWORD, UserError
+from monitor.config import public_base_url
 from monitor.intake.images import MAX_BYTES, MAX_SCREENSHOTS, ScreenshotError, consult_screenshot
 from monitor.intake.reports import PLATFORMS, ReportInvalid, parse_report
 from monitor.intake.status import (
@@ -38,7 +40,7 @@ from review_ui import keys
 from review_ui.access import DESK, PUBLIC, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
-from review_ui.views.common import ModelUnavailable, current_user, submit
+from review_ui.views.common import ModelUnavailable, current_user, submit, with_query
 
 MODERATOR = frozenset({"moderator"})
 FORM_FIELDS = ("url", "text", "platform", "group", "reason", "author")
@@ -124,13 +126,14 @@ async def my_reports_page(request: web.Request) -> web.StreamResponse:
 # --- invitation ----------------------------------------------------------------------------
 
 
-def _check_invite(db: Database, token: str) -> str | None:
+def _check_invite(db: Database, token: str) -> tuple[str | None, str]:
+    """(why the link cannot be used, or None; the username to suggest)."""
     with db.read() as s:
         try:
-            find_invitation(s, token)
+            inv = find_invitation(s, token)
         except InvitationError as err:
-            return str(err)
-    return None
+            return str(err), ""
+    return None, suggested_username(inv.label)
 
 
 def _accept(db: Database, token: str, username: str, password: str) -> User:
@@ -149,10 +152,10 @@ def _invite_page(request: web.Request, token: str, *, error: str | None, usernam
 async def invite_form(request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"][:200]
     db = request.app[keys.DB]
-    problem = await db.run(_check_invite, db, token)
+    problem, suggested = await db.run(_check_invite, db, token)
     if problem:
         return _invite_page(request, token, error=problem, status=404, usable=False)
-    return _invite_page(request, token, error=None)
+    return _invite_page(request, token, error=None, username=suggested)
 
 
 async def invite_accept(request: web.Request) -> web.StreamResponse:
@@ -170,7 +173,10 @@ async def invite_accept(request: web.Request) -> web.StreamResponse:
         return _invite_page(request, token, error=str(err), status=404, usable=False)
     except UserError as err:
         return _invite_page(request, token, error=str(err), username=username, status=400)
-    return redirect("/login?next=/intake/reports")
+    # The login page says the account exists and fills in its name: a bare login form right
+    # after choosing a password left moderators unsure whether it had worked.
+    return redirect(with_query("/login", {"next": "/intake/reports", "msg": "account_created",
+                                          "username": username}))
 
 
 # --- API tokens ----------------------------------------------------------------------------
@@ -196,7 +202,7 @@ async def _tokens_page(request: web.Request, *, secret: str | None = None,
     user = current_user(request)
     db = request.app[keys.DB]
     rows = await db.run(_tokens, db, user.id or 0)
-    base = request.app[keys.SETTINGS]["service.base_url"].rstrip("/")
+    base = public_base_url(request.app[keys.SETTINGS])
     return render(request, "intake/tokens.html", {
         "tokens": rows, "secret": secret, "error": error, "api_base": f"{base}/api/v1",
         "notice": NOTICES.get(request.query.get("msg", "")),

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Any
 
 from aiohttp import web
 
-from monitor.review import decisions, queue
+from monitor.intake.status import reports_for_item
+from monitor.review import decisions, priority, queue, vocabulary
 from monitor.storage.db import Database
 from monitor.storage.tables.accounts import User
 from monitor.storage.tables.review import Decision
@@ -36,6 +36,12 @@ def _open(
     return held, ctx, undo
 
 
+def _screenshots(db: Database, item_id: int) -> list[int]:
+    # Moderators' screenshots belong beside the post they show, not behind a second page.
+    with db.read() as s:
+        return [sid for r in reports_for_item(s, item_id) for sid in r.screenshot_ids][:12]
+
+
 def _context(db: Database, item_id: int) -> decisions.ItemContext | None:
     with db.read() as s:
         return decisions.item_context(s, item_id)
@@ -43,30 +49,76 @@ def _context(db: Database, item_id: int) -> decisions.ItemContext | None:
 
 _EXEMPLAR_KEYS = ("nearest", "neighbours", "neighbors", "exemplars", "examples")
 _SUMMARY_KEYS = ("summary", "why", "reason", "reasons")
+# How the shipped model names the parts of its explanation, for people.
+_PART_LABELS = {
+    "model_version": "Model version", "language": "Language", "p_hate": "p(hate)",
+    "strand": "Strand", "severity": "Severity", "reported": "reported", "hate_head": "hate head",
+    "threat_head": "threat head", "p_threat": "p(threat)", "top": "top", "p": "p",
+    "about": "about the group", "label": "label", "similarity": "similarity",
+    "source": "source", "text": "text",
+}
 
 
 def explain(explanation: dict[str, Any]) -> dict[str, Any]:
-    """The model's explanation as plain strings for the template (its shape is the model's
-    business; whatever it holds is shown as text, never as markup)."""
-    exemplars: list[list[tuple[str, str]]] = []
+    """The model's explanation as plain sentences for the template (its shape is the model's
+    business; whatever it holds is shown as text, never as markup, and never as raw JSON)."""
+    exemplars: list[dict[str, str]] = []
     other: list[tuple[str, str]] = []
     for key, value in explanation.items():
         if key in _EXEMPLAR_KEYS and isinstance(value, list):
             for ex in value[:10]:
-                if isinstance(ex, dict):
-                    exemplars.append([(str(k), _short(v)) for k, v in ex.items()])
-                else:
-                    exemplars.append([("text", _short(ex))])
+                exemplars.append(_exemplar(ex))
         elif key not in _SUMMARY_KEYS:
-            other.append((str(key), _short(value)))
+            other.append((_PART_LABELS.get(str(key), vocabulary.readable(str(key))),
+                          _plain(value, str(key))[:600]))
     return {"exemplars": exemplars, "other": other[:20]}
 
 
-def _short(value: Any) -> str:
+def _exemplar(ex: Any) -> dict[str, str]:
+    if not isinstance(ex, dict):
+        return {"text": _plain(ex)[:400], "about": ""}
+    about = [
+        str(ex["label"]) if ex.get("label") else "",
+        vocabulary.label("strand", str(ex["strand"])) if ex.get("strand") else "",
+        vocabulary.label("severity", str(ex["severity"])) if ex.get("severity") not in
+        (None, "", "none") else "",
+        f"similarity {_plain(ex['similarity'])}" if ex.get("similarity") is not None else "",
+        f"from {ex['source']}" if ex.get("source") else "",
+    ]
+    return {"text": _plain(ex.get("text", ""))[:400], "about": " · ".join(a for a in about if a)}
+
+
+def _plain(value: Any, key: str = "") -> str:
+    """A value as a person reads it: numbers to 2-3 places, codes labelled, dicts as
+    "name value; ..." (``json.dumps`` used to show braces and \\u00d7 escapes)."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.3f}"
-    text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return text[:400]
+        return f"{value:.3f}".rstrip("0").rstrip(".") if value else "0"
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            name = str(k)
+            if (key in ("about", "strand") and name in vocabulary.STRANDS) or (key == "p" and \
+                    name in vocabulary.SEVERITIES):
+                name = vocabulary.label("strand" if name in vocabulary.STRANDS else "severity",
+                                        name)
+            elif key == "strand" and name == "top" and isinstance(v, str):
+                v = vocabulary.label("strand", v)
+            else:
+                name = _PART_LABELS.get(name, vocabulary.readable(name))
+            if k == "why":
+                parts.append(f"({_plain(v)})")
+            else:
+                parts.append(f"{name} {_plain(v, str(k))}")
+        return "; ".join(parts)
+    if isinstance(value, list | tuple):
+        return ", ".join(_plain(v) for v in value)
+    if key == "label" and isinstance(value, str) and value in vocabulary.SEVERITIES:
+        return vocabulary.label("severity", value)
+    return str(value)
 
 
 def _default_form(ctx: decisions.ItemContext, strands: list[str]) -> dict[str, Any]:
@@ -78,7 +130,7 @@ def _default_form(ctx: decisions.ItemContext, strands: list[str]) -> dict[str, A
 def _render_item(
     request: web.Request, ctx: decisions.ItemContext, *, held: bool, values: dict[str, Any],
     errors: dict[str, str], undo: Decision | None = None, conflict: str | None = None,
-    status: int = 200,
+    status: int = 200, shots: list[int] | None = None,
 ) -> web.StreamResponse:
     filters, _ = queue.parse_filters(request.query)
     fq = filters.to_query()
@@ -93,6 +145,11 @@ def _render_item(
         "explanation": explanation,
         "reasons": explain(explanation),
         "why": queue.why_flagged(explanation, item.severity, item.top_strand, item.p_hate),
+        "parts": priority.parts(
+            total=item.priority, p_hate=item.p_hate, severity=item.severity,
+            language_supported=item.language_supported, posted_at=ctx.capture.created_at,
+            queued_at=item.created_at,
+            w=priority.PriorityWeights.from_settings(request.app[keys.SETTINGS])),
         "held": held,
         "mine": held or (item.assignee_id == user.id and item.status == "open"),
         "values": values,
@@ -110,6 +167,7 @@ def _render_item(
         "prev_url": with_query("/next", {**fq, "after": str(item.id), "dir": "prev"}),
         "queue_url": with_query("/queue", fq),
         "message": message(request),
+        "shots": shots or [],
     }, status=status)
 
 
@@ -122,8 +180,9 @@ async def item_page(request: web.Request) -> web.StreamResponse:
     if held is None or ctx is None:
         raise DeskError(404, f"There is no queue item {item_id}.")
     strands = request.app[keys.SETTINGS]["model.strands"]
+    shots = await db.run(_screenshots, db, item_id)
     return _render_item(request, ctx, held=held, values=_default_form(ctx, strands), errors={},
-                        undo=undo)
+                        undo=undo, shots=shots)
 
 
 def _decide(db: Database, item_id: int, user: User, data: decisions.DecisionInput) -> Decision:
@@ -153,6 +212,11 @@ async def decide(request: web.Request) -> web.StreamResponse:
         except decisions.DecisionConflict as err:
             conflict = str(err)
         else:
+            if decision.outcome == "possible_crime":
+                # Recording a possible crime is the start of an escalation: open its form,
+                # prefilled from this decision, instead of moving on to the next item.
+                return redirect(with_query("/cases/new", {"items": str(item_id),
+                                                          "decided": "possible_crime"}))
             filters, _ = queue.parse_filters(request.query)
             return redirect(with_query("/next", {**filters.to_query(), "after": str(item_id),
                                                  "undo": str(decision.id)}))

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from connectors.registry import CONNECTORS
 from models.types import SEVERITIES
-from monitor.review import decisions, queue
+from monitor.review import decisions, priority, queue
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision
 from monitor.storage.types import utcnow
@@ -34,8 +34,14 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
     page, sources, undo = await db.run(_page, db, filters, after, current_user(request).id or 0,
                                        undo_id)
     fq = filters.to_query()
+    weights = priority.PriorityWeights.from_settings(request.app[keys.SETTINGS])
+    parts = {r.item_id: priority.parts(
+        total=r.priority, p_hate=r.p_hate, severity=r.severity,
+        language_supported=r.language_supported, posted_at=r.posted_at, queued_at=r.queued_at,
+        w=weights) for r in page.rows}
     return render(request, "queue.html", {
         "page": page,
+        "parts": parts,
         "filters": filters,
         "filter_query": fq,
         "errors": errors,

@@ -20,6 +20,7 @@ from multidict import MultiDictProxy
 from connectors.registry import CONNECTORS
 from monitor.alerts.config import load_alert_config
 from monitor.alerts.dispatch import dispatch
+from monitor.config import public_base_url
 from monitor.sources import store
 from monitor.sources.basis import FIELDS as BASIS_FIELDS
 from monitor.sources.basis import Basis, BasisError, SourceError, basis_problem, parse_basis
@@ -344,7 +345,7 @@ async def run_now(request: web.Request) -> web.StreamResponse:
         # As the scheduler does: a new urgent item is alerted at once, not at the next outbox run.
         cfg = load_alert_config(settings)
         if result.queue_item_ids and cfg.channels:
-            await dispatch(db, http, cfg, base_url=str(settings["service.base_url"]),
+            await dispatch(db, http, cfg, base_url=public_base_url(settings),
                            item_ids=result.queue_item_ids)
 
     who = current_user(request).username

@@ -113,6 +113,10 @@ async def test_keyboard_triage_of_ten_with_undo_and_hostile_text(
             await page.keyboard.press("e")
             await page.keyboard.type("Explicit threat; refer for a crime report")
             await _press(page, "Control+Enter")
+            # A possible crime opens its escalation form; carry on triage from there.
+            assert "/cases/new" in page.url, page.url
+            async with page.expect_navigation():
+                await page.click("#skip-escalate")
         else:
             await _press(page, "d")
         if decisions == 4 and undone is None:

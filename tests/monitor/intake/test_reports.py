@@ -91,7 +91,7 @@ async def test_unfetchable_post_keeps_the_moderators_copy(
                               fetch_canonical=fetch)
     assert out.capture_kind == "moderator_copy"
     assert "moderator's copy stands" in (out.fetch_note or "")
-    assert ("PermanentError" in (out.fetch_note or "")) == (outcome == "error")
+    assert ("refused the request" in (out.fetch_note or "")) == (outcome == "error")
 
 
 async def test_repeat_report_attaches_to_the_same_item(
