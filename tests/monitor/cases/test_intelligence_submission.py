@@ -38,7 +38,7 @@ def _item(db: Database, scorer: FakeScorer, outcome: str | None) -> tuple[int, o
     ids = process_posts_sync(db, scorer, [make_post(3, "muslims are scum, get out")],
                              weights=PriorityWeights(), origin="import", actor="t").queue_item_ids
     with db.write() as s:
-        officer = create_user(s, username="off", role="officer", password="x" * 12,
+        officer = create_user(s, username="off", role="officer", password="plum-orchard-9",
                               actor="t")
     if outcome:
         with db.write() as s:
