@@ -20,10 +20,13 @@ LIMITATIONS = """\
 - English only. Posts detected (py3langid) as another language with confidence ≥ 0.8 get a
   neutral p(hate) of 0.5, no strands and severity "none", and say so in their explanation.
 {encoder}{threshold}\
-- The threat rule still flags some violent idioms and abuse of objects, and misses some threats
-  phrased without a violent verb ("we know where they live and we are coming for them"); see
-  the "flagged as threat" column above. Expect some false urgent items and review the queue,
-  not only the alerts.
+- The threat label still fires on some violent idioms, sport and fiction talk, and misses some
+  veiled threats; see "marked threat" in the tables above. Expect some false urgent items and
+  review the queue, not only the alerts.
+- Posts of several sentences are read whole and sentence by sentence (two-sentence windows from
+  three sentences on); the strongest reading decides. A counter-speech post whose quoted hate
+  is a sentence of its own can therefore rank high: a bare quotation is read with the sentence
+  that frames it, but a paraphrase is not.
 - Calibration (Platt scaling) is fitted on rows held out from the training mix, whose share of
   hate is far higher than on real platforms: p(hate) is calibrated for that mix, not for a
   live feed, where true hate is rarer.
@@ -31,15 +34,17 @@ LIMITATIONS = """\
   hate and offence (down-weighted here); Stormfront is one forum's register; ToxiGen and our
   contrast set are synthetic. Slurs and coded language newer than the corpora are unknown to it.
 - Strands are p(about the group) × p(hate): "hate against this group". Below 0.2 no strand is
-  named (top_strand is empty). "other" has little training data.
+  named (top_strand is empty; for a threat it is "unknown"). "other" has little training data.
 - Threats: a threat head (small MLP; positives are HatemojiBuild "threateninglanguage" and our
-  contrast threats against protected groups; threats at unprotected targets and violent idioms
-  are negatives) scores every post; p(threat) is the larger of it and p(hate) × p(threat | hate)
-  from the severity head, prior-corrected. p(threat) is a floor on p(hate); at or above
-  the threat threshold the post gets severity "threat" and p(hate) at least the hate threshold,
-  on purpose trading calibration for recall on the most urgent items. Otherwise severity comes
-  from the severity head when p(hate) reaches the threshold. Threats without a named group
-  ("these people") and threats at unprotected targets are deliberately scored low.
+  contrast threats against anyone, protected groups and unprotected people alike, including
+  calls on others to act, "I know where ... lives", arson and weapons; violent idioms, news,
+  fiction, sport and counter-speech are negatives) scores every post; p(threat) is the larger
+  of it and p(hate) × p(threat | hate) from the severity head, prior-corrected. At or above
+  the threat threshold the post gets severity "threat" whoever it targets. p(threat) ×
+  p(about a protected group) is a floor on p(hate), and a fired threat about a group lifts
+  p(hate) to at least the hate threshold; a threat with no group inferred keeps the hate head's
+  p(hate) and names no strand ("target group unknown"). Otherwise severity comes from the
+  severity head when p(hate) reaches the threshold.
 - Not evaluated here on HateCheck, HatemojiCheck or Multilingual HateCheck: those suites are
   the project's independent held-out evaluation and were never read or trained on.
 """
@@ -122,6 +127,7 @@ Reproduce with `hate-monitor evaluate --heldout --model {config.get("version")}`
 `--model PATH`).
 
 {_table(metrics.get("heldout", {}))}
+{_realistic_section(metrics.get("realistic", {}), config.get("version"))}\
 {_holdout_section(metrics.get("contrast_holdout", {}))}{_cv_section(metrics.get("contrast_cv", {}))}
 ## Limitations
 {_limitations(emb, config.get("options", {}))}"""
@@ -142,7 +148,8 @@ def _encoder_line(emb: dict[str, Any], tune: dict[str, Any] | None) -> str:
     t = tune or {}
     return (f"{name} ({emb.get('dimension')}-d) with a LoRA adapter ({emb['adapter']['file']}, "
             f"rank {t.get('rank', '?')}, alpha {t.get('alpha', '?')}, on every attention and "
-            f"feed-forward projection; id {emb['adapter']['id']}) tuned for hate and threat on "
+            f"feed-forward projection; id {emb['adapter']['id']}) tuned for hate, threat and "
+            f"target strand on "
             f"{t.get('corpus_rows', '?')} sampled corpus rows plus the contrast set "
             f"×{t.get('contrast_repeats', '?')}, {t.get('epochs', '?')} epoch(s), "
             f"max {t.get('max_tokens', '?')} tokens, seed {t.get('seed', '?')}, "
@@ -191,7 +198,7 @@ def _functional_line(m: dict[str, Any]) -> str:
 def _threat_line(m: dict[str, Any], where: str = "in the same CV") -> str:
     if not m:
         return ""
-    return (f"Threat head {where} (threat against a protected group vs all else): ROC-AUC "
+    return (f"Threat head {where} (a threat against anyone vs all else): ROC-AUC "
             f"{m.get('roc_auc')}, precision {m.get('precision')}, recall {m.get('recall')} at the "
             "threat threshold.\n")
 
@@ -206,3 +213,36 @@ def _category_table(rows: dict[str, Any]) -> str:
         lines.append(f"| {name} | {m['n']} | {m['accuracy']:.3f} | "
                      f"{'' if flagged is None else f'{flagged:.3f}'} |")
     return "\n".join(lines) + "\n"
+
+
+def _realistic_section(m: dict[str, Any], version: Any) -> str:
+    if not m:
+        return ""
+    hate, threat, queue = m.get("hate", {}), m.get("threat", {}), m.get("queue", {})
+    rows = ["| family | n | right | marked threat |", "|---|---|---|---|"]
+    rows += [f"| {k} | {v['n']} | {v['accuracy']:.3f} | {v['threat_flagged']:.3f} |"
+             for k, v in m.get("by_family", {}).items()]
+    strands = ", ".join(f"{k} {v['accuracy']:.3f} (n={v['n']})"
+                        for k, v in m.get("by_strand", {}).items())
+    named = m.get("strand_named", {})
+    return f"""## Realistic UK posts (frozen, never trained on)
+{m.get("n")} posts of one to four sentences in UK register (models/evalsets/README.md), written by
+someone who never saw our templates; training never reads them. Scored by `predict` as the queue
+sees them (sentence by sentence too) and ranked by the queue's priority formula. Reproduce with
+`hate-monitor evaluate --realistic --model {version}`.
+
+- Hate: ROC-AUC {hate.get("roc_auc")}, accuracy {hate.get("accuracy")}, precision
+  {hate.get("precision")}, recall {hate.get("recall")} at the threshold.
+- Threats (against anyone): {threat.get("n")} in the set; recall {threat.get("recall")} and
+  precision {threat.get("precision")} of the "threat" label ({threat.get("flagged")} marked).
+- Queue order: ROC-AUC {queue.get("roc_auc")} (hateful or threatening above the rest);
+  {queue.get("threats_within_first_n_plus_5")} of {queue.get("threats")} threats within the
+  first (threats + 5) places; the lowest-placed threat is at {queue.get("worst_threat_place")}.
+- Flagged (p(hate) at the threshold, or "threat") exactly when hateful or threatening:
+  {m.get("accuracy")} overall, {m.get("accuracy_urgent_or_hateful")} on hateful or threatening
+  posts, {m.get("accuracy_benign")} on benign look-alikes. By strand: {strands}. The top strand
+  is the post's own group on {named.get("accuracy")} of {named.get("n")} hateful posts.
+
+{chr(10).join(rows)}
+
+"""

@@ -4,9 +4,11 @@ sklearn's shape (``fit``, ``predict_proba``, ``save``, ``load``) and the pipelin
 protocol (``model_version``, ``predict(texts) -> list[Prediction]``). Four heads share one
 embedding: p(hate) (Platt-calibrated on rows held out from the head's training), one probability
 per strand (which protected group the text is about, hateful or not), severity among hateful
-texts, and a threat head (threat or call to violence against a protected group, calibrated the
-same way) applied to every post. ``models.gating`` combines them: a confident threat raises
-p(hate) and sets severity "threat"; strands are scaled by p(hate).
+texts, and a threat head (a threat or call to violence against anyone, calibrated the same way)
+applied to every post. A post of several sentences is read whole and sentence by sentence in
+one batch (``models.segments``), the strongest reading deciding. ``models.gating`` combines the
+heads: a confident threat sets severity "threat" whoever it targets, and raises p(hate) when it
+is aimed at a protected group; strands are scaled by p(hate).
 """
 
 from __future__ import annotations
@@ -20,10 +22,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models import artefact, gating, heads
+from models import artefact, gating, heads, segments
 from models.embedding import Encoder, Matrix
 from models.language import detect
-from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction
+from models.types import DEFAULT_STRANDS, SEVERITIES, UNKNOWN_STRAND, Prediction
 
 HATEFUL_SEVERITIES: tuple[str, ...] = tuple(s for s in SEVERITIES if s != "none")
 NEUTRAL_P = 0.5
@@ -78,6 +80,18 @@ class Exemplar:
 
 class NotFittedError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """Posts read whole and part by part: what ``predict`` and ``predict_proba`` share."""
+
+    reads: list[str]  # every text encoded: each post, then its parts
+    rows_of: list[list[int]]  # per post, its rows in ``reads`` (the whole post first)
+    x: Matrix
+    drivers: list[int]  # per post, the row whose reading decided
+    about: npt.NDArray[np.float32]  # per post, p(about each strand) over whole and driver
+    combined: list[gating.Combined]
 
 
 class HateClassifier:
@@ -135,16 +149,18 @@ class HateClassifier:
         return self._adapter
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
-        """Score posts: gated by language, calibrated, with strands, severity, explanation."""
+        """Score posts: gated by language, calibrated, with strands, severity, explanation.
+
+        A post of several sentences is read whole and part by part (``_Reading``); the
+        strongest reading decides, so one hateful or threatening sentence is enough, and the
+        explanation names it.
+        """
         if not texts:
             return []
         guesses = [detect(t) for t in texts]
-        x = self.embedder.encode(list(texts))
-        p = self._p_hate_head(x)
-        p_threat = self._p_threat(x)
-        strand_p = self._about(x)
-        sev_p = heads.softmax(heads.forward(x, self._need(self._severity)))
-        near = self._nearest(x)
+        r = self._read(texts, [g.supported for g in guesses])
+        sev_p = heads.softmax(heads.forward(r.x[r.drivers], self._need(self._severity)))
+        near = self._nearest(r.x[r.drivers])
         out: list[Prediction] = []
         for i, guess in enumerate(guesses):
             if not guess.supported:
@@ -158,30 +174,63 @@ class HateClassifier:
                     },
                 ))
                 continue
-            about = {s: round(float(strand_p[i, j]), 4) for j, s in enumerate(self.strands)}
-            c = gating.combine(float(p[i]), float(p_threat[i]), self.options.threat_threshold,
-                               self.options.threshold)
-            out.append(self._prediction(c, about, sev_p[i], near[i], guess.language))
+            about = {s: round(float(r.about[i, j]), 4) for j, s in enumerate(self.strands)}
+            drive = r.drivers[i]
+            read = {"parts": len(r.rows_of[i]) - 1,
+                    "driver": "whole post" if drive == r.rows_of[i][0] else
+                    r.reads[drive][:SNIPPET]}
+            out.append(self._prediction(r.combined[i], about, sev_p[i], near[i], guess.language,
+                                        read))
         return out
+
+    def _read(self, texts: Sequence[str], split: Sequence[bool]) -> _Reading:
+        """Every post whole and (where ``split``) sentence by sentence, in one encoder call."""
+        reads: list[str] = []
+        rows_of: list[list[int]] = []
+        for text, parts_too in zip(texts, split, strict=True):
+            extra = segments.parts(text) if parts_too else []
+            rows_of.append(list(range(len(reads), len(reads) + 1 + len(extra))))
+            reads += [text, *extra]
+        x = self.embedder.encode(reads)
+        p, p_threat, strand_p = self._p_hate_head(x), self._p_threat(x), self._about(x)
+        o = self.options
+        drivers: list[int] = []
+        about = np.zeros((len(texts), len(self.strands)), np.float32)
+        combined: list[gating.Combined] = []
+        for i, rows in enumerate(rows_of):
+            # The reading with the strongest signal drives; the whole post wins ties.
+            drive = max(rows, key=lambda r: (max(float(p[r]), float(p_threat[r])), r == rows[0]))
+            drivers.append(drive)
+            # The group may be named in another sentence than the attack on it.
+            about[i] = np.maximum(strand_p[rows[0]], strand_p[drive])
+            combined.append(gating.combine(float(p[rows].max()), float(p_threat[rows].max()),
+                                           float(about[i].max()), o.threat_threshold,
+                                           o.threshold))
+        return _Reading(reads, rows_of, x, drivers, about, combined)
 
     def _prediction(self, c: gating.Combined, about: dict[str, float],
                     sev: npt.NDArray[np.float32], near: list[dict[str, Any]],
-                    language: str | None) -> Prediction:
+                    language: str | None, read: dict[str, Any]) -> Prediction:
         p = c.p_hate
         strands = gating.gate_strands(about, p)
         sev_probs = {s: round(float(sev[j]), 4) for j, s in enumerate(HATEFUL_SEVERITIES)}
         severity, why = gating.severity(c, sev_probs, self.options.threshold)
         pred = Prediction(round(p, 4), strands, severity, language=language)
         top = pred.top_strand
-        target = f"against {top} ({strands[top]:.2f})" if top else "no protected group targeted"
+        target = ("target group unknown" if top == UNKNOWN_STRAND else
+                  f"against {top} ({strands[top]:.2f})" if top else "no protected group targeted")
+        driven = "" if read["driver"] == "whole post" else \
+            f"; driven by the part: \u201c{read['driver']}\u201d"
         explanation = {
             "model_version": self.model_version,
-            "summary": f"p(hate) {p:.2f}; {target}; severity {severity}",
+            "summary": f"p(hate) {p:.2f}; {target}; severity {severity}{driven}",
             "p_hate": {"reported": round(p, 4), "hate_head": round(c.p_hate_head, 4),
-                       "threat_head": round(c.p_threat, 4),
-                       "why": "reported p(hate) is the larger of the hate head and the threat "
-                              "head (every threat against a protected group is hate)"},
-            "strand": {"top": top, "p": strands[top] if top else None, "about": about,
+                       "threat_head": round(c.p_threat, 4), "p_group": round(c.p_group, 4),
+                       "why": "reported p(hate) is the larger of the hate head and p(threat) × "
+                              "p(about a protected group): a threat against a group is hate"},
+            "read": {**read, "why": "a post of several sentences is read whole and sentence by "
+                                    "sentence; the strongest reading decides"},
+            "strand": {"top": top, "p": strands.get(top) if top else None, "about": about,
                        "why": "p(about the group) from the strand head × p(hate)"},
             "severity": {"label": severity, "p": sev_probs, "p_threat": round(c.p_threat, 4),
                          "why": why},
@@ -192,8 +241,12 @@ class HateClassifier:
 
     # -- sklearn shape -------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """[[p(not), p(hate)], ...], calibrated, without language gating (for evaluation)."""
-        p = self._p_hate(self.embedder.encode(list(texts))).astype(np.float64)
+        """[[p(not), p(hate)], ...] as ``predict`` reports it, without language gating (for
+        evaluation: the sets are English)."""
+        if not texts:
+            return np.zeros((0, 2), np.float64)
+        r = self._read(texts, [True] * len(texts))
+        p = np.array([c.p_hate for c in r.combined], dtype=np.float64)
         return np.column_stack([1.0 - p, p])
 
     def predict_labels(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
@@ -224,6 +277,7 @@ class HateClassifier:
         *,
         strand_labels: Sequence[Sequence[str] | None] | None = None,
         severities: Sequence[str | None] | None = None,
+        threats: Sequence[int | None] | None = None,
         sample_weight: Sequence[float] | None = None,
         exemplars: Sequence[Exemplar] = (),
         exemplar_x: Matrix | None = None,
@@ -232,7 +286,9 @@ class HateClassifier:
         """Fit on precomputed embeddings (training caches them; cross-validation reuses them).
 
         ``hate_only`` skips the strand head (cross-validation scores p(hate) only; the severity
-        and threat heads feed the reported p(hate), so they are always fitted).
+        and threat heads feed the reported p(hate), so they are always fitted). ``threats``
+        says per row whether it threatens anyone (1/0, None: unknown); without it a row is a
+        threat when hateful with severity "threat".
         """
         o = self.options
         yy = np.asarray(y, dtype=np.int64)
@@ -255,7 +311,11 @@ class HateClassifier:
         self._strand = self._fit_strands(x, None if hate_only else strand_labels)
         self._severity = self._fit_severity(x, yy, severities)
         # Fitted even for cross-validation: it changes the reported p(hate).
-        self._threat, self._threat_platt = self._fit_threat(x, yy, severities, calib)
+        if threats is None:
+            threats = [None if lab == 1 and sev is None else int(lab == 1 and sev == "threat")
+                       for lab, sev in zip(yy.tolist(), severities or [None] * len(yy),
+                                           strict=True)]
+        self._threat, self._threat_platt = self._fit_threat(x, threats, calib)
         sev_known = [s for s, lab in zip(severities or [], yy, strict=False)
                      if lab == 1 and s in HATEFUL_SEVERITIES]
         self._threat_prior = (sum(s == "threat" for s in sev_known) / len(sev_known)
@@ -295,25 +355,23 @@ class HateClassifier:
         return heads.fit_multiclass(x[rows], sev_y, len(order), c=self.options.c,
                                     seed=self.options.seed)
 
-    def _fit_threat(self, x: Matrix, y: npt.NDArray[np.int64],
-                    severities: Sequence[str | None] | None,
+    def _fit_threat(self, x: Matrix, threats: Sequence[int | None],
                     calib: npt.NDArray[np.bool_]) -> tuple[heads.Layers, tuple[float, float]]:
-        """Threat against a protected group vs everything else whose severity is known.
+        """A threat or call to violence against anyone vs everything else known not to be.
 
-        Hateful rows without a severity (most corpora) are left out: they may be threats.
-        Non-hateful rows are negatives, threats against unprotected targets included.
+        Rows whose threat label is unknown (hateful corpus rows without a severity) are left
+        out: they may be threats.
         """
-        sev = list(severities or [None] * len(y))
-        known = np.array([y[i] == 0 or sev[i] is not None for i in range(len(y))])
-        t = np.array([int(y[i] == 1 and sev[i] == "threat") for i in range(len(y))])
+        known = np.array([t is not None for t in threats])
+        t = np.array([int(v or 0) for v in threats])
         fit_rows, cal_rows = known & ~calib, known & calib
         if len(set(t[fit_rows].tolist())) < 2 or len(set(t[cal_rows].tolist())) < 2:
             # No threat data: a head that never fires.
             return [(np.zeros((x.shape[1], 1), np.float32), np.full(1, -8.0, np.float32))], \
                 (1.0, 0.0)
         w = np.where(t[fit_rows] == 1, 0.5 / t[fit_rows].mean(), 0.5 / (1 - t[fit_rows].mean()))
-        # A small MLP: "violent verb" AND "protected target" is not linear in the embedding
-        # (measured: the logistic head flagged 46% of threats at unprotected targets, this 13%).
+        # A small MLP: "violent intent" AND "aimed at people" (not a printer, a match or a
+        # character in a game) is not linear in the embedding.
         layers = heads.fit_binary(x[fit_rows], t[fit_rows], w, kind="mlp", c=self.options.c,
                                   hidden=self.options.threat_hidden, seed=self.options.seed)
         platt = heads.fit_platt(heads.forward(x[cal_rows], layers)[:, 0], t[cal_rows])
@@ -355,7 +413,7 @@ class HateClassifier:
         return heads.sigmoid(heads.forward(x, self._need(self._strand)))
 
     def _p_threat(self, x: Matrix) -> npt.NDArray[np.float32]:
-        """p(threat against a protected group): the larger of two estimates.
+        """p(threat or call to violence against anyone): the larger of two estimates.
 
         The threat head, and p(hate) × p(threat | hate) from the hate and severity heads; the
         second catches threats whose wording the threat head has not seen but whose hate and
@@ -380,8 +438,8 @@ class HateClassifier:
     def _p_hate(self, x: Matrix) -> npt.NDArray[np.float32]:
         """Reported p(hate): the hate head raised by a confident threat (``models.gating``)."""
         o = self.options
-        return gating.combined_p(self._p_hate_head(x), self._p_threat(x), o.threat_threshold,
-                                 o.threshold)
+        return gating.combined_p(self._p_hate_head(x), self._p_threat(x),
+                                 self._about(x).max(axis=1), o.threat_threshold, o.threshold)
 
     def _nearest(self, x: Matrix) -> list[list[dict[str, Any]]]:
         k = self.options.neighbours

@@ -1,14 +1,16 @@
-"""Evaluation: labelled files, functional test suites (HateCheck's CSV layout), held-out sets.
+"""Evaluation: labelled files, functional test suites (HateCheck's CSV layout), held-out sets,
+and our frozen realistic posts.
 
 Figures are computed from calibrated p(hate) (``predict_proba``, no language gating: these sets
-are English) at the model's threshold.
+are English) at the model's threshold; the realistic posts go through ``predict`` as the queue
+sees them, and are ranked the way the queue ranks.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -17,8 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from models.data.base import DataError
+from models.types import DEFAULT_STRANDS, SEVERITIES, Prediction
 
 Floats = npt.NDArray[np.float64]
+
+# Realistic UK posts written by someone who never saw our training templates (README.md beside
+# it). Frozen: read only here, for measurement; training never opens it (a test proves it).
+REALISTIC = Path(__file__).resolve().parent / "evalsets" / "realistic_uk.jsonl"
 
 
 class ProbaModel(Protocol):
@@ -177,4 +184,104 @@ def heldout(model: ProbaModel, data_dir: Path, threshold: float = 0.5) -> dict[s
             raise EvaluationError(str(err)) from err
         p = model.predict_proba([r.text for r in rows])[:, 1]
         out[f"{name}-test"] = binary_metrics([r.label for r in rows], p.tolist(), threshold)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class RealisticPost:
+    id: str
+    text: str
+    hateful: int
+    threat: int  # threatens or calls for violence against anyone, protected or not
+    strand: str  # the group targeted or talked about, or "none"
+    severity: str
+    family: str
+
+    @property
+    def urgent_or_hateful(self) -> bool:
+        """Belongs above chatter in the queue: hate, or a threat to anyone."""
+        return bool(self.hateful or self.threat)
+
+
+def read_realistic(path: Path = REALISTIC) -> list[RealisticPost]:
+    strands = {*DEFAULT_STRANDS, "none"}
+    posts: list[RealisticPost] = []
+    for n, row in enumerate(_read_jsonl(path), start=1):
+        try:
+            post = RealisticPost(str(row["id"]), str(row["text"]), int(row["hateful"]),
+                                 int(row["threat"]), str(row["strand"]), str(row["severity"]),
+                                 str(row["family"]))
+        except (KeyError, TypeError, ValueError) as err:
+            raise EvaluationError(f"{path}:{n}: bad row ({err})") from err
+        if post.strand not in strands or post.severity not in SEVERITIES:
+            raise EvaluationError(f"{path}:{n}: strand {post.strand!r} or severity "
+                                  f"{post.severity!r} unknown")
+        posts.append(post)
+    if not posts:
+        raise EvaluationError(f"{path}: no rows")
+    return posts
+
+
+def queue_rank(pred: Prediction) -> float:
+    """The queue's order at equal age (``monitor`` weights by default): threats first."""
+    rank = {s: (len(SEVERITIES) - 1 - i) / (len(SEVERITIES) - 1) for i, s in enumerate(SEVERITIES)}
+    return 0.6 * pred.p_hate + 0.3 * rank.get(pred.severity, 0.0) + \
+        (1.0 if pred.severity == "threat" else 0.0)
+
+
+def realistic_metrics(posts: Sequence[RealisticPost], preds: Sequence[Prediction],
+                      threshold: float,
+                      rank: Callable[[Prediction], float] = queue_rank) -> dict[str, Any]:
+    """What an officer would feel: hate found, threats marked and on top, chatter below.
+
+    A post counts as flagged when p(hate) reaches the threshold or it is labelled "threat";
+    it is right when flagged exactly if it is hateful or a threat.
+    """
+    from sklearn.metrics import roc_auc_score
+
+    y_hate = [p.hateful for p in posts]
+    out: dict[str, Any] = {"n": len(posts), "hate": binary_metrics(
+        y_hate, [pr.p_hate for pr in preds], threshold)}
+    said_threat = np.array([pr.severity == "threat" for pr in preds])
+    is_threat = np.array([bool(p.threat) for p in posts])
+    out["threat"] = {
+        "n": int(is_threat.sum()),
+        "recall": _r(said_threat[is_threat].mean()) if is_threat.any() else None,
+        "precision": _r(is_threat[said_threat].mean()) if said_threat.any() else None,
+        "flagged": int(said_threat.sum()),
+    }
+    scores = np.array([rank(pr) for pr in preds])
+    urgent = np.array([p.urgent_or_hateful for p in posts])
+    order = np.argsort(-scores, kind="stable")
+    place = np.empty(len(order), dtype=np.int64)
+    place[order] = np.arange(1, len(order) + 1)
+    n_threats = int(is_threat.sum())
+    out["queue"] = {
+        "roc_auc": _r(roc_auc_score(urgent, scores)) if len(set(urgent.tolist())) == 2
+        else None,
+        "threats_within_first_n_plus_5": int((place[is_threat] <= n_threats + 5).sum()),
+        "threats": n_threats,
+        "worst_threat_place": int(place[is_threat].max()) if n_threats else None,
+    }
+    flagged = np.array([pr.p_hate >= threshold or pr.severity == "threat" for pr in preds])
+    right = flagged == urgent
+
+    def grouped(keys: list[str], mask: npt.NDArray[np.bool_] | None = None) -> dict[str, Any]:
+        res: dict[str, Any] = {}
+        for key in sorted(set(keys)):
+            m = np.array([k == key for k in keys]) & (True if mask is None else mask)
+            if m.any():
+                res[key] = {"n": int(m.sum()), "accuracy": _r(right[m].mean()),
+                            "threat_flagged": _r(said_threat[m].mean())}
+        return res
+
+    out["accuracy"] = _r(right.mean())
+    out["accuracy_urgent_or_hateful"] = _r(right[urgent].mean()) if urgent.any() else None
+    out["accuracy_benign"] = _r(right[~urgent].mean()) if (~urgent).any() else None
+    out["by_family"] = grouped([p.family for p in posts])
+    out["by_strand"] = grouped([p.strand for p in posts])
+    named = [(p, pr) for p, pr in zip(posts, preds, strict=True)
+             if p.hateful and p.strand != "none"]
+    out["strand_named"] = {"n": len(named), "accuracy": _r(float(np.mean(
+        [pr.top_strand == p.strand for p, pr in named]))) if named else None}
     return out

@@ -66,10 +66,12 @@ def read_contrast(path: Path = CONTRAST) -> list[Example]:
             continue
         try:
             r = json.loads(line)
+            threat = r.get("threat")
             rows.append(Example(r["text"], int(r["hateful"]), "contrast",
                                 (r["strand"],) if r.get("strand") else (),
                                 r.get("severity") if r["hateful"] else None,
-                                group=f"contrast:{r['template']}"))
+                                group=f"contrast:{r['template']}",
+                                threat=None if threat is None else int(threat)))
         except (ValueError, KeyError) as err:
             raise ValueError(f"{path}:{n}: bad contrast row ({err})") from err
     return rows
@@ -186,7 +188,8 @@ def _fit(model: HateClassifier, x: Matrix, rows: Sequence[Example],
          hate_only: bool = False) -> HateClassifier:
     return model.fit_embeddings(
         x, [r.label for r in rows], strand_labels=_strand_labels(rows),
-        severities=[r.severity for r in rows], sample_weight=_weights(rows).tolist(),
+        severities=[r.severity for r in rows], threats=[r.threat_label for r in rows],
+        sample_weight=_weights(rows).tolist(),
         exemplars=exemplars, exemplar_x=ex_x, hate_only=hate_only,
     )
 
@@ -245,7 +248,7 @@ def contrast_report(contrast: Sequence[Example], p: np.ndarray[Any, Any],
             strands.setdefault(s, []).append(bool(ok))
     out["by_strand"] = {k: {"n": len(v), "accuracy": round(sum(v) / len(v), 4)}
                         for k, v in sorted(strands.items())}
-    is_threat = [int(r.label == 1 and r.severity == "threat") for r in contrast]
+    is_threat = [r.threat_label or 0 for r in contrast]
     out["threat"] = binary_metrics(is_threat, p_threat.tolist(), options.threat_threshold)
     return out
 
@@ -269,9 +272,7 @@ def tune_rows(base: Sequence[Example], contrast: Sequence[Example], plan: TrainP
     weights = _weights(rows)
     out = []
     for r, w, known in zip(rows, weights, _strand_labels(rows), strict=True):
-        # Threat known: every non-hateful row (0) and hateful rows whose severity is given.
-        threat = None if (r.label == 1 and r.severity is None) else \
-            int(r.label == 1 and r.severity == "threat")
+        threat = r.threat_label
         about = None if known is None else tuple(int(s in known) for s in strands)
         out.append(TuneRow(normalise(r.text) if normalise_text else r.text, r.label, threat,
                            float(w), about))

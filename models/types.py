@@ -22,6 +22,9 @@ DEFAULT_STRANDS: tuple[str, ...] = (
 # Below this, no strand is named: the post targets no protected group clearly enough to say
 # which (the shipped classifier reports p(about the group) × p(hate), see ``models.gating``).
 TOP_STRAND_MIN = 0.2
+# The strand of a threat whose target group cannot be inferred (a neighbour, a councillor): it
+# is still a possible crime and still counted, as "target unknown".
+UNKNOWN_STRAND = "unknown"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +40,12 @@ class Prediction:
 
     @property
     def top_strand(self) -> str | None:
-        """The most likely targeted group, or None when no strand reaches ``TOP_STRAND_MIN``."""
-        if not self.strands:
-            return None
-        top = max(self.strands, key=lambda k: self.strands[k])
-        return top if self.strands[top] >= TOP_STRAND_MIN else None
+        """The most likely targeted group; when no strand reaches ``TOP_STRAND_MIN``,
+        ``UNKNOWN_STRAND`` for a threat and None otherwise."""
+        top = max(self.strands, key=lambda k: self.strands[k]) if self.strands else None
+        if top is not None and self.strands[top] >= TOP_STRAND_MIN:
+            return top
+        return UNKNOWN_STRAND if self.severity == "threat" else None
 
 
 class Scorer(Protocol):

@@ -130,15 +130,17 @@ REGISTRY: tuple[Setting, ...] = (
         "priority.threat_boost",
         float,
         1.0,
-        "Added when severity is 'threat' and p(hate) is at least priority.threat_min_p, "
+        "Added when severity is 'threat' (and p(hate) is at least priority.threat_min_p), "
         "so threats sit above everything else.",
         check=lambda v: None if v >= 0 else ">= 0",
     ),
     Setting(
         "priority.threat_min_p",
         float,
-        0.5,
-        "p(hate) from which a threat gets the boost.",
+        0.0,
+        "p(hate) a threat also needs for the boost. 0: every post the model labels 'threat' "
+        "gets it, whoever is threatened (a threat to a person is a possible crime even when no "
+        "protected group is named, and its p(hate) is then low).",
         check=_unit,
     ),
     Setting(

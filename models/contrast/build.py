@@ -1,8 +1,23 @@
 """Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, fixed order).
 
-Run ``python -m models.contrast.build`` after editing the templates. Each row: text, hateful
-(0/1), strand (or null), severity, category and template (CV folds group by template so a
-template never sits on both sides of a split).
+Run ``python -m models.contrast.build`` after editing the templates. Each row:
+
+- ``text``: the post.
+- ``hateful``: 1 if it attacks people for a protected characteristic, else 0.
+- ``threat``: 1 if it threatens or calls for violence or serious harm against any person or
+  group (indirect forms included: "someone needs to...", "I know where ... lives", arson,
+  weapons, a time and a place), else 0. The rule is per template list, never a keyword guess:
+  ``threat`` is 1 exactly when ``severity`` is "threat", and severity comes from the list a
+  template sits in. Hateful rows carry the severity of their list (threat, dehumanisation or
+  derogation); non-hateful rows have severity "none", except the threat lists aimed at targets
+  the law does not protect (category "threat_unprotected": hateful 0, threat 1, severity
+  "threat"). Negated threats, counter-speech quoting a threat, news reports, fiction, sport and
+  violent idioms are "none", so threat 0.
+- ``strand``: the protected group the text is about (hateful or not), or null if none.
+- ``severity``: see ``threat``.
+- ``category``: the family the row comes from.
+- ``template``: the template id (CV folds group by template so a template never sits on both
+  sides of a split; spelling variants keep their source's id).
 """
 
 from __future__ import annotations
@@ -22,6 +37,8 @@ SEED = 20261128
 # the words of the group or slur it names).
 Source = tuple[str, str | None, str, str, str]
 RowFn = Callable[[str, int, str | None, str, str, str], dict[str, Any]]
+# Non-hateful categories whose rows are threats (severity "threat", threat 1).
+THREAT_UNPROTECTED_CATEGORIES = frozenset(("threat_unprotected",))
 
 
 def _cap(text: str) -> str:
@@ -77,8 +94,11 @@ def rows() -> Iterator[dict[str, Any]]:
 
     def row(text: str, hateful: int, strand: str | None, severity: str, category: str,
             template: str) -> dict[str, Any]:
-        return {"text": _cap(text), "hateful": hateful, "strand": strand,
-                "severity": severity if hateful else "none", "category": category,
+        if not hateful:
+            # Only the unprotected-threat lists keep "threat" on a non-hateful row.
+            severity = "threat" if category in THREAT_UNPROTECTED_CATEGORIES else "none"
+        return {"text": _cap(text), "hateful": hateful, "threat": int(severity == "threat"),
+                "strand": strand, "severity": severity, "category": category,
                 "template": template}
 
     hateful_sentences: list[tuple[str, str, str]] = []
@@ -142,16 +162,19 @@ def rows() -> Iterator[dict[str, Any]]:
     for ti, temp in enumerate(T.VIOLENT_IDIOMS):
         for thing in rng.sample(T.IDIOM_OBJECTS, 5):
             yield row(temp.format(O=thing), 0, None, "none", "violent_idiom", f"idiom{ti}")
-    # Threats against unprotected targets are crimes too, but not hate: they teach the threat
-    # head that a protected group must be the target.
+    # The hateful threat and dehumanisation templates aimed at unprotected targets: not hate.
+    # The threats are still threats (possible crimes, which must surface): category
+    # "threat_unprotected", threat 1. The insults stay "non_protected", threat 0.
     for severity, n in (("threat", 4), ("dehumanisation", 3)):
         temps = T.HATEFUL[severity] + T.MORE_HATEFUL[severity]
+        category = "threat_unprotected" if severity == "threat" else "non_protected"
         for ti, temp in enumerate(temps if severity == "threat" else temps[:8]):
             for target in rng.sample(T.NON_PROTECTED, n):
-                yield row(temp.format(G=target), 0, None, "none", "non_protected",
+                yield row(temp.format(G=target), 0, None, severity, category,
                           f"np_{severity}{ti}")
     yield from _v3_rows(row, hateful_sentences, hate_base, benign_base)
     yield from _v4_rows(row)
+    yield from _v5_rows(row)
 
 
 # --- v3: new families and spelling variants -------------------------------------------------------
@@ -340,6 +363,196 @@ def _v4_rows(row: RowFn) -> Iterator[dict[str, Any]]:
                 variant = respell(text, g, how, rng, T.V4_SPELLING_KEYWORDS)
                 if variant != text:
                     yield row(variant, label, src_strand, severity, f"{prefix}_spelling_{how}", tid)
+
+
+# --- v5: threats as their own signal, roles and places, implicit hate, misogyny, emoji, -----------
+# multi-sentence posts. Severity (and so ``threat``) is set per template list below: the hateful
+# lists carry theirs, the unprotected-threat lists are "threat" with hateful 0, and every other
+# non-hateful list is "none".
+
+V5_GROUPS_PER_THREAT = 7
+V5_TARGETS_PER_UNPROTECTED = 4
+V5_ROLES_PER_TEMPLATE = 5
+V5_GROUPS_PER_TEMPLATE = 6
+V5_MULTI_PER_FOLLOW = 8
+V5_QUOTES_PER_FRAME = 8
+
+
+def _v5_rows(row: RowFn) -> Iterator[dict[str, Any]]:
+    # Its own generator, so every v1-v4 row stays exactly as it was.
+    rng = random.Random(SEED + 5)
+    groups = _groups()
+    # Multi-sentence openers and the "always" generalisations read oddly with "women"/"girls";
+    # misogyny has its own family.
+    multi_groups = [(s, g) for s, g in groups if s != "sex_gender"]
+    roles, places = list(T.V5_ROLES), list(T.V5_PLACES)
+    hate_threats: list[tuple[str, str]] = []  # (text, strand): quoted by the counter frames
+    other_threats: list[str] = []
+
+    def pick(pool: list[Any], n: int) -> list[Any]:
+        return rng.sample(pool, min(n, len(pool)))
+
+    # a. Threats: the same frames at protected targets (hateful) and unprotected ones (not).
+    threat_sets = (
+        ("many", T.V5_THREAT_MANY, groups, "hate_threat_indirect", T.V5_UNPROTECTED_MANY),
+        ("one", T.V5_THREAT_ONE, roles, "hate_threat_role", T.V5_UNPROTECTED_ONE),
+        ("place", T.V5_THREAT_PLACE, places, "hate_threat_role", T.V5_UNPROTECTED_PLACES),
+    )
+    for kind, temps, pool, category, unprotected in threat_sets:
+        n = V5_GROUPS_PER_THREAT if kind == "many" else V5_ROLES_PER_TEMPLATE
+        for ti, temp in enumerate(temps):
+            for strand, target in pick(pool, n):
+                text = temp.format(T=target)
+                hate_threats.append((text, strand))
+                yield row(text, 1, strand, "threat", category, f"v5_thr_{kind}{ti}")
+            for target in pick(list(unprotected), V5_TARGETS_PER_UNPROTECTED):
+                text = temp.format(T=target)
+                other_threats.append(text)
+                yield row(text, 0, None, "threat", "threat_unprotected", f"v5_tu_{kind}{ti}")
+    for ti, (text, strand) in enumerate(T.V5_THREAT_FIXED):
+        hate_threats.append((text, strand))
+        yield row(text, 1, strand, "threat", "hate_threat_role", f"v5_thr_fixed{ti}")
+
+    # c. Roles and places: derogation and dehumanisation, and neutral or warm mirrors.
+    for kind, by_severity, pool in (("role", T.V5_ROLE_HATEFUL, roles),
+                                    ("place", T.V5_PLACE_HATEFUL, places)):
+        for severity, temps in by_severity.items():
+            for ti, temp in enumerate(temps):
+                for strand, target in pick(pool, V5_GROUPS_PER_TEMPLATE):
+                    yield row(temp.format(R=target, L=target), 1, strand, severity, "hate_role",
+                              f"v5_{kind}_{severity[:3]}{ti}")
+    for kind, temps, pool in (("role", T.V5_ROLE_NEUTRAL, roles),
+                              ("place", T.V5_PLACE_NEUTRAL, places)):
+        for ti, temp in enumerate(temps):
+            for strand, target in pick(pool, V5_GROUPS_PER_TEMPLATE):
+                yield row(temp.format(R=target, L=target), 0, strand, "none", "role_neutral",
+                          f"v5_{kind}_neutral{ti}")
+
+    # b. Violent words that threaten no one: news, fiction, sport, idioms, quotes, negations.
+    for kind, temps, pool in (("place", T.V5_NEWS_ATTACK, places),
+                              ("role", T.V5_NEWS_ROLE, roles)):
+        for ti, temp in enumerate(temps):
+            for strand, target in pick(pool, V5_ROLES_PER_TEMPLATE):
+                yield row(temp.format(R=target, L=target), 0, strand, "none", "news_attack",
+                          f"v5_news_{kind}{ti}")
+    fixed = (("news_violence", T.V5_NEWS_NO_GROUP), ("fiction_violence", T.V5_FICTION),
+             ("sport_banter", T.V5_SPORT), ("violent_idiom", T.V5_IDIOMS))
+    for category, texts in fixed:
+        for ti, text in enumerate(texts):
+            yield row(text, 0, None, "none", category, f"v5_{category}{ti}")
+    for fi, frame in enumerate(T.V5_COUNTER_FRAMES):
+        for text, strand in pick(hate_threats, V5_QUOTES_PER_FRAME):
+            yield row(frame.format(h=text), 0, strand, "none", "counter_quote", f"v5_cq{fi}")
+        for text in pick(other_threats, V5_QUOTES_PER_FRAME):
+            yield row(frame.format(h=text), 0, None, "none", "counter_threat", f"v5_ct{fi}")
+    for ti, temp in enumerate(T.V5_NEGATED_THREATS):
+        for strand, g in pick(groups, V5_MULTI_PER_FOLLOW):
+            yield row(temp.format(G=g), 0, strand, "none", "negated_threat", f"v5_neg_thr{ti}")
+
+    # d. Implicit hate, and its mirrors.
+    for ti, (text, strand, severity) in enumerate(T.V5_IMPLICIT_FIXED):
+        yield row(text, 1, strand, severity, "hate_implicit", f"v5_implicit_fixed{ti}")
+    for ti, temp in enumerate(T.V5_IMPLICIT_GENERAL):
+        for strand, g in pick(multi_groups, V5_GROUPS_PER_THREAT):
+            yield row(temp.format(G=g), 1, strand, "derogation", "hate_implicit",
+                      f"v5_implicit{ti}")
+    for ti, (text, strand) in enumerate(T.V5_IMPLICIT_COUNTER):
+        yield row(text, 0, strand, "none", "implicit_counter", f"v5_implicit_counter{ti}")
+    for ti, (text, strand) in enumerate(T.V5_RECLAIMED):
+        yield row(text, 0, strand, "none", "reclaimed", f"v5_reclaimed{ti}")
+    for category, temps in (("negated", T.V5_IMPLICIT_NEGATED),
+                            ("positive_mention", T.V5_IMPLICIT_POSITIVE)):
+        for ti, temp in enumerate(temps):
+            allowed = T.V5_POOLS.get(temp)
+            pool = [(s, g) for s, g in multi_groups if allowed is None or s in allowed]
+            for strand, g in pick(pool, V5_GROUPS_PER_TEMPLATE):
+                yield row(temp.format(G=g), 0, strand, "none", category, f"v5_{category}{ti}")
+
+    # e. Misogyny and its mirrors.
+    women = list(T.V5_WOMEN)
+    for severity, temps in T.V5_MISOGYNY.items():
+        for ti, temp in enumerate(temps):
+            for w in pick(women, V5_ROLES_PER_TEMPLATE):
+                yield row(temp.format(W=w), 1, "sex_gender", severity, "hate_misogyny",
+                          f"v5_misogyny_{severity[:3]}{ti}")
+    for ti, (text, severity) in enumerate(T.V5_MISOGYNY_FIXED):
+        yield row(text, 1, "sex_gender", severity, "hate_misogyny", f"v5_misogyny_fixed{ti}")
+    for ti, temp in enumerate(T.V5_MISOGYNY_MIRROR):
+        for w in pick(women, V5_ROLES_PER_TEMPLATE):
+            yield row(temp.format(W=w), 0, "sex_gender", "none", "misogyny_mirror",
+                      f"v5_misogyny_mirror{ti}")
+    for ti, text in enumerate(T.V5_MISOGYNY_MIRROR_FIXED):
+        yield row(text, 0, "sex_gender", "none", "misogyny_mirror",
+                  f"v5_misogyny_mirror_fixed{ti}")
+
+    # f. Emoji.
+    for severity, temps in T.V5_EMOJI_HATEFUL.items():
+        for ti, temp in enumerate(temps):
+            for strand, g in pick(groups, V5_GROUPS_PER_THREAT):
+                yield row(temp.format(G=g), 1, strand, severity, "hate_emoji",
+                          f"v5_emoji_{severity[:3]}{ti}")
+    for ti, temp in enumerate(T.V5_EMOJI_BENIGN):
+        for strand, g in pick(groups, V5_MULTI_PER_FOLLOW):
+            yield row(temp.format(G=g), 0, strand, "none", "emoji_benign", f"v5_emoji_benign{ti}")
+    for ti, (text, strand) in enumerate(T.V5_EMOJI_BENIGN_FIXED):
+        yield row(text, 0, strand, "none", "emoji_benign", f"v5_emoji_benign_fixed{ti}")
+    for ti, text in enumerate(T.V5_EMOJI_ANIMALS):
+        yield row(text, 0, None, "none", "emoji_animal", f"v5_emoji_animal{ti}")
+
+    yield from _v5_multi(row, rng, multi_groups)
+
+
+def _v5_multi(row: RowFn, rng: random.Random,
+              groups: list[tuple[str, str]]) -> Iterator[dict[str, Any]]:
+    """g. Two or three sentences: the target in one, the attack (or not) in the next.
+
+    The template id follows the sentence that decides the label, so a held-out template is a
+    held-out attack (or benign follow-up) whatever opener it came with.
+    """
+    combos = [(o, s, g) for o in T.V5_OPENERS_GROUP for s, g in groups]
+
+    def compose(opener: str, follow: str) -> str:
+        # Now and then a benign sentence first, so the target sits in the middle sentence.
+        lead = rng.choice(T.V5_OPENERS_PLAIN) + " " if rng.random() < 0.3 else ""
+        return f"{lead}{opener} {follow}"
+
+    follow_sets: list[tuple[str, int, str, tuple[str, ...], str]] = [
+        (severity, 1, "multi_hate", temps, f"v5_mh_{severity[:3]}")
+        for severity, temps in T.V5_FOLLOW_HATE.items()]
+    follow_sets += [("threat", 1, "multi_threat", T.V5_FOLLOW_THREAT, "v5_mt"),
+                    ("none", 0, "multi_benign", T.V5_FOLLOW_BENIGN, "v5_mb")]
+    for severity, label, category, temps, tid in follow_sets:
+        for fi, follow in enumerate(temps):
+            for opener, strand, g in rng.sample(combos, V5_MULTI_PER_FOLLOW):
+                yield row(compose(opener.format(G=g), follow), label, strand, severity, category,
+                          f"{tid}{fi}")
+    # The same threat follow-ups after an unprotected target: a threat, not hate.
+    unprotected = [(o, n) for o in T.V5_OPENERS_UNPROTECTED for n in T.V5_UNPROTECTED_MANY]
+    for fi, follow in enumerate(T.V5_FOLLOW_THREAT):
+        for opener, n in rng.sample(unprotected, V5_TARGETS_PER_UNPROTECTED + 2):
+            yield row(compose(opener.format(N=n), follow), 0, None, "threat",
+                      "threat_unprotected", f"v5_tu_multi{fi}")
+    # A plain opener, then a sentence naming and attacking (or warmly mentioning) a group.
+    second_sets: list[tuple[str, int, str, tuple[str, ...], str]] = [
+        (severity, 1, "multi_threat" if severity == "threat" else "multi_hate", temps,
+         f"v5_m2_{severity[:3]}") for severity, temps in T.V5_SECOND_HATE.items()]
+    second_sets.append(("none", 0, "multi_benign", T.V5_SECOND_BENIGN, "v5_m2_ben"))
+    for severity, label, category, temps, tid in second_sets:
+        for si, second in enumerate(temps):
+            for strand, g in rng.sample(groups, V5_GROUPS_PER_THREAT):
+                text = f"{rng.choice(T.V5_OPENERS_PLAIN)} {second.format(G=g)}"
+                yield row(text, label, strand, severity, category, f"{tid}{si}")
+    # Hate quoted or reported, then condemned; news of an attack over two or three sentences.
+    for oi, opener in enumerate(T.V5_COUNTER_OPENERS):
+        for fi, follow in enumerate(T.V5_COUNTER_FOLLOW):
+            for strand, g in rng.sample(groups, 2):
+                yield row(f"{opener.format(G=g)} {follow}", 0, strand, "none", "multi_counter",
+                          f"v5_mc{oi}_{fi}")
+    for ni, news in enumerate(T.V5_NEWS_MULTI):
+        for fi, follow in enumerate(T.V5_NEWS_MULTI_FOLLOW):
+            for strand, place in rng.sample(list(T.V5_PLACES), 2):
+                yield row(f"{news.format(L=place)} {follow}", 0, strand, "none", "multi_benign",
+                          f"v5_mn{ni}_{fi}")
 
 
 def build(path: Path = OUT) -> int:

@@ -1110,3 +1110,813 @@ V4_SPELLING_KEYWORDS: frozenset[str] = SPELLING_KEYWORDS | frozenset((
     "deserve", "filthy", "civilised", "infestation", "warned", "warning", "back", "real",
     "wonderful", "glad", "adore", "amazing", "abuse", "safer",
 ))
+
+# --- Added in v5: threats as their own signal, roles and places, implicit hate, misogyny, emoji,
+# multi-sentence posts ---------------------------------------------------------------------------
+# A threat or call to violence against anyone is a possible crime and must surface, whether or
+# not a protected group is named: ``build.py`` gives every row a ``threat`` field, set per template
+# list (never by keyword). The same threat frames are filled with protected groups, roles and
+# places (hateful, threat) and with people and places the law does not protect (not hateful,
+# threat), and the violent words also appear in news, fiction, sport, idioms, quotes that
+# condemn and negations (no threat). Template ids for these families start "v5_".
+#
+# Placeholders: {T} a target (its pool depends on the use), {R} one person or household picked
+# out by a protected role, {L} a place tied to a protected group, {G} a protected group (plural),
+# {W} women as a group, {h} a quoted sentence.
+
+# Protected roles: one person or household, singular, with the strand the role points at.
+V5_ROLES: tuple[tuple[str, str], ...] = (
+    ("religion", "the imam from the mosque on Leeds Road"),
+    ("religion", "the rabbi on Bury Old Road"),
+    ("religion", "the vicar at St Mark's"),
+    ("religion", "the halal butcher on Church Street"),
+    ("religion", "the Sikh lad who runs the garage"),
+    ("religion", "the woman in the hijab at the school gate"),
+    ("religion", "the Jewish family on Park Avenue"),
+    ("race", "the Polish family at number 12"),
+    ("race", "the Romanian lad at the car wash"),
+    ("race", "the Black family who moved in opposite"),
+    ("race", "the Pakistani taxi driver on the rank"),
+    ("race", "the Nigerian family above the chippy"),
+    ("race", "the asylum seeker staying at the hotel"),
+    ("disability", "the wheelchair user on the 42 bus"),
+    ("disability", "the deaf lad at the bus stop"),
+    ("disability", "the lad from the special school"),
+    ("disability", "the blind fella with the guide dog"),
+    ("disability", "the autistic lad at number 3"),
+    ("sexual_orientation", "the gay couple at number 7"),
+    ("sexual_orientation", "the lesbian couple who run the café"),
+    ("sexual_orientation", "the gay lad from the chippy"),
+    ("transgender", "the trans woman on the till at Boots"),
+    ("transgender", "the trans kid at the high school"),
+)
+# Places tied to a protected group.
+V5_PLACES: tuple[tuple[str, str], ...] = (
+    ("religion", "the mosque on Leeds Road"),
+    ("religion", "the synagogue on Bury Old Road"),
+    ("religion", "the gurdwara on Soho Road"),
+    ("religion", "the Hindu temple on Belgrave Road"),
+    ("religion", "the halal butcher's on Church Street"),
+    ("sexual_orientation", "the Pride stall in the market square"),
+    ("sexual_orientation", "the gay bar on Canal Street"),
+    ("sexual_orientation", "drag story hour at the library"),
+    ("race", "the hotel where the refugees are staying"),
+    ("race", "the Polish deli on the high street"),
+    ("race", "the Romanian car wash on the bypass"),
+    ("race", "the traveller site by the tip"),
+    ("disability", "the special school on Mill Lane"),
+    ("disability", "the deaf club on Victoria Street"),
+    ("transgender", "the trans support group at the community centre"),
+    ("transgender", "the gender clinic on Hope Street"),
+)
+# People, groups and places the law does not protect (targets of threat_unprotected rows).
+V5_UNPROTECTED_ONE: tuple[str, ...] = (
+    "Dave next door", "the councillor who voted for the bus lane", "my landlord",
+    "the ref from Saturday", "that journalist from the Echo", "that Rovers fan in the away end",
+    "the bailiff who came round", "the traffic warden on Market Street",
+    "the bloke who dented my car", "that lad from the Meadows estate", "my ex's new fella",
+    "the head of planning at the council", "the manager at the Co-op", "our MP",
+)
+V5_UNPROTECTED_MANY: tuple[str, ...] = (
+    "councillors", "landlords", "Rovers fans", "journalists", "bailiffs", "referees",
+    "lads from the Meadows estate", "estate agents", "traffic wardens", "Tory voters",
+    "water company bosses", "cyclists on the canal path", "planning committee",
+    "Wanderers fans",
+)
+V5_UNPROTECTED_PLACES: tuple[str, ...] = (
+    "the council offices", "the Echo's offices on Queen Street",
+    "the estate agents on the high street", "the bookies on Station Road",
+    "the letting agency on King Street", "the planning department", "the away end",
+    "the Labour office on King Street", "the Tory club", "the water company depot",
+)
+
+# Threat frames, plural target ({T}: a protected group, or ``V5_UNPROTECTED_MANY``). Indirect
+# forms: calls for someone else to act, arson, weapons, maiming, family, time and place.
+V5_THREAT_MANY: tuple[str, ...] = (
+    "it's time someone did something about the {T} round here, and I don't mean a petition",
+    "somebody needs to go round and sort the {T} out with a bat",
+    "who's going to sort out the {T} on Albert Road? Because I will if nobody else does",
+    "the {T} are all in the Crown on a Friday. Lads, you know what to do.",
+    "I know where the {T} drink on a Friday. Bring a brick.",
+    "petrol and a rag through the letterbox, that's all the {T} need",
+    "firebomb the houses the {T} live in and see how fast they leave",
+    "someone should burn the {T} out while they're asleep",
+    "take a machete to the {T} and be done with it",
+    "a bit of acid in the face would sort the {T} out",
+    "I'll be carrying a knife from now on, and the {T} know why",
+    "the {T} will be limping home if they show their faces tonight",
+    "break the legs of a few {T} and the rest will get the message",
+    "the {T} should keep their kids indoors this summer, that's all I'm saying",
+    "a house fire would sort the {T} out, nobody would miss them",
+    "outside the Co-op at 8 tonight. Any {T} we find get what's coming.",
+    "meet at the bus station Saturday, 2pm. We're going after the {T}.",
+    "a brick through every window the {T} have got, starting tonight",
+    "the {T} won't be smiling when they're picking glass out of their faces",
+    "whoever finally stabs one of the {T} gets a pint off me",
+    "let's see how the {T} like it when their houses go up in flames",
+    "tool up lads, the {T} are getting it tonight",
+    "one of the {T} is going to end up in hospital soon, and it'll be me that put them there",
+    "can't wait to see the {T} bleed",
+    "if the police won't sort the {T} out, we'll do it ourselves. Tonight.",
+    "I'd run the {T} off the road given half a chance, and I mean it",
+    "the {T} had better enjoy this weekend, it'll be their last one walking",
+    "somebody hand me a can of petrol and point me at the {T}",
+    "mark my words, the {T} will be dragged out of their beds one night soon",
+    "we'll be waiting for the {T} at the school gates on Monday, with bats",
+    "a few broken jaws and the {T} would soon learn their place",
+    "all it takes is one lad with a blade and the {T} stop being a problem",
+    "their wives, their kids, their houses. The {T} will lose the lot.",
+    "sharpening the machete tonight. The {T} know who they are.",
+    "the {T} meet on Thursdays. I'll be parked outside with a full tank and no brakes.",
+    "every one of the {T} deserves a blade in the back and I'd gladly do the honours",
+)
+# Threat frames, one person or household ({T}: a ``V5_ROLES`` person or ``V5_UNPROTECTED_ONE``).
+V5_THREAT_ONE: tuple[str, ...] = (
+    "I know where {T} lives. Petrol through the letterbox tonight.",
+    "I know where {T} lives and I know what car they drive. Tick tock.",
+    "someone needs to pay {T} a visit with a baseball bat",
+    "it's time somebody taught {T} a lesson they won't walk away from",
+    "who's going to sort {T} out? I'll drive.",
+    "{T} has got kids. Be a shame if something happened on the way to school.",
+    "one firebomb through the front window and {T} won't be a problem any more",
+    "I'll take a machete to {T} if I see them in town again",
+    "{T} is getting acid in the face, mark my words",
+    "a brick's going through the window of {T} tonight",
+    "I'll break every bone {T} has got",
+    "outside the Co-op at 8, that's when {T} does the shopping. Be there.",
+    "{T} won't see the weekend, I'll make sure of it",
+    "follow {T} home tonight and finish it",
+    "someone should burn down the house where {T} lives, with them inside",
+    "I'm going to glass {T} the next time I see them in the pub",
+    "tell {T} to watch their back, and their kids' backs",
+    "the address of {T} is going round the group. Do what you want with it.",
+    "{T} is going to end up in A&E, and I'll be the reason",
+    "just saying, {T} walks the dog on the canal path every night at 10. On their own.",
+    "knock on the door of {T} tonight lads, and don't be gentle",
+    "I'd wait by the car of {T} with a knife, that's what I'd do",
+)
+# Threat frames, one place ({T}: a ``V5_PLACES`` place or ``V5_UNPROTECTED_PLACES``).
+V5_THREAT_PLACE: tuple[str, ...] = (
+    "burn {T} down with them all inside",
+    "someone should put a petrol bomb through the door of {T}",
+    "Friday night, outside {T}. Bring what you need.",
+    "it's time someone torched {T}, and I know a lad who'll do it",
+    "a car driven through {T} at opening time would solve a lot",
+    "I've got the petrol, who's driving to {T}?",
+    "lads, {T}, 8 o'clock. You know what to do.",
+    "smash every window in {T} and drag out whoever's inside",
+    "{T} is going up in flames one of these nights, watch",
+    "next time I pass {T} a brick's going through the window, and I hope it hits someone",
+    "shame if {T} burned down with everyone in it",
+    "whoever's in {T} on Saturday had better have a good doctor",
+)
+# Hateful threats whose time, place or target only fits one group ((text, strand)).
+V5_THREAT_FIXED: tuple[tuple[str, str], ...] = (
+    ("Friday after prayers, outside the mosque on Leeds Road. Bring the petrol.", "religion"),
+    ("they all come out of the synagogue at the same time on a Saturday. Easy pickings.",
+     "religion"),
+    ("drag story hour on Saturday. Someone needs to turn up with a bat and end it.",
+     "sexual_orientation"),
+    ("Pride parade goes down the high street at 2. Be a shame if a van lost control.",
+     "sexual_orientation"),
+    ("the boats land at Dungeness at first light. Take the lads and a few bats.", "race"),
+    ("the hotel with the asylum seekers has one fire exit. Just saying.", "race"),
+    ("the traveller site is all caravans. One match and it's gone.", "race"),
+    ("the special school bus stops outside my house at 8.15. I'll be waiting.", "disability"),
+    ("the trans lot meet at the community centre on Tuesdays. Let's give them a send-off "
+     "they won't forget.", "transgender"),
+    ("Diwali on the rec tonight. Plenty of fireworks, we'll aim a few at them.", "religion"),
+    ("Eid prayers in the park Sunday morning. Bring the dogs and the bats, lads.", "religion"),
+    ("the gurdwara does free food on Sundays. Let's bring them something they won't like, "
+     "a can of petrol.", "religion"),
+)
+
+# Derogation and dehumanisation of one person picked out by a protected role ({R}).
+V5_ROLE_HATEFUL: dict[str, tuple[str, ...]] = {
+    "derogation": (
+        "{R} and all their sort are ruining this town",
+        "nobody wants {R} here. Their kind never fit in.",
+        "typical of {R}, that lot are all the same",
+        "I wouldn't let {R} near my kids, you know what their sort are like",
+        "can't believe we have to put up with {R} and their kind on our street",
+        "{R} is a disgrace, that lot always are",
+        "the sooner {R} and the rest of their lot clear off, the better",
+        "of course it was {R}. It's always one of them.",
+        "someone should tell {R} that people like them aren't wanted round here",
+        "shame what's happened to the street since {R} turned up, their kind drag everything down",
+    ),
+    "dehumanisation": (
+        "{R} is vermin like the rest of their kind",
+        "{R} and that lot are animals, not neighbours",
+        "{R}? Filthy rat, the whole breed is",
+        "{R} is a parasite, same as every one of their sort",
+        "there's a nest of them now, and {R} is only the start of the infestation",
+    ),
+}
+V5_PLACE_HATEFUL: dict[str, tuple[str, ...]] = {
+    "derogation": (
+        "{L} is a disgrace to this town, full of their lot",
+        "shut {L} down, nobody round here wants that sort",
+        "since {L} opened the whole area has gone to the dogs, their kind always ruin it",
+        "{L} should never have been allowed, we don't want them here",
+    ),
+    "dehumanisation": (
+        "{L} is a breeding ground for vermin",
+        "{L}: the rats' nest at the heart of town",
+    ),
+}
+# The same roles and places, neutral or warm, some with the threat frames' surface words.
+V5_ROLE_NEUTRAL: tuple[str, ...] = (
+    "{R} has organised a litter pick for Sunday, all welcome",
+    "massive thanks to {R} for helping when my car broke down",
+    "{R} was on Look North tonight talking about the food bank",
+    "{R} brought round a lasagne when my mum was poorly, absolute star",
+    "does anyone have a number for {R}? Want to invite them to the street party",
+    "{R} has been here twenty years and knows everyone",
+    "{R} won the raffle at the school fair, well deserved",
+    "shout out to {R}, always a smile and a wave",
+    "{R} is doing a sponsored walk for the hospice, link below",
+    "spoke to {R} about the parking, lovely chat, all sorted",
+    "{R} has lived on our road for years and never caused a minute's bother",
+    "I know where {R} lives, I'll drop the parcel round to them later",
+    "someone needs to pay {R} a visit and say thank you for everything they did at the gala",
+    "it's time someone gave {R} an award for all that volunteering",
+    "who's going to sort out a leaving card for {R}? I'll chip in",
+    "knock on the door of {R} if you need a ladder, they've always got one",
+)
+V5_PLACE_NEUTRAL: tuple[str, ...] = (
+    "{L} is holding a charity curry night on Friday, tickets £5",
+    "lads, {L}, 8 o'clock, we're doing the litter pick round the back. Bring gloves.",
+    "{L} needs volunteers for the summer fete",
+    "took my nan to {L} for the open day, she loved it",
+    "roadworks outside {L} till Tuesday, park on the side streets",
+    "{L} raised £2,000 for the children's ward",
+    "big turnout at {L} on Saturday, lovely atmosphere",
+    "I've got the cakes, who's driving to {L}?",
+    "Friday night, outside {L}: carol singing for the hospice. Bring a lantern.",
+    "{L} is going up in the world, new roof and everything",
+    "we did a bake sale outside {L} and sold out in an hour",
+    "anyone know what time {L} opens on a Sunday?",
+)
+
+# Local news, court reports and police appeals about attacks: violent words, reported form.
+V5_NEWS_ATTACK: tuple[str, ...] = (
+    "police are treating the fire at {L} as a hate crime and have appealed for witnesses",
+    "a man has been charged after threats were made against {L}",
+    "extra patrols around {L} this weekend after last week's attack, say police",
+    "court hears two men planned to firebomb {L}; both deny conspiracy to commit arson",
+    "{L} has been given funding for CCTV after a run of bricks through the windows",
+    "CCTV released after graffiti and a smashed window at {L}",
+    "a man who threatened to burn down {L} has been jailed for three years",
+    "people at {L} thank neighbours for their support after the arson attempt",
+)
+V5_NEWS_ROLE: tuple[str, ...] = (
+    "police appeal after {R} was attacked with a brick on Tuesday night",
+    "man jailed for threatening to burn down the home of {R}",
+    "{R} says the threats have stopped since the arrests, and thanks everyone for their support",
+    "a teenager has admitted sending death threats to {R} and will be sentenced next month",
+    "officers are with {R} after a note threatening them was pushed through the door",
+)
+V5_NEWS_NO_GROUP: tuple[str, ...] = (
+    "man, 34, jailed for six years after petrol was poured through a letterbox in Rotherham",
+    "police appeal after a machete was found in bushes near the canal in Salford",
+    "a teenager has been charged with threatening to kill a referee after Sunday's under-16s game",
+    "court hears a councillor received threats to burn down her home; the defendant denies it",
+    "two men arrested after a brick was thrown through a shop window on Station Road overnight",
+    "acid attack victim speaks about her recovery, a year on",
+    "knife amnesty bin at the police station collected 200 blades this month",
+    "arson suspected after fire at a derelict pub; fire service says no one was inside",
+    "jury told the defendant said 'I know where you live' before the assault",
+    "officers appeal for dashcam footage after a man was stabbed outside a takeaway",
+    "Crown Court: man who sent death threats to a journalist given a suspended sentence",
+    "the man who firebombed a neighbour's car has been jailed for four years",
+    "police issue a dispersal order after fights between rival fans on Saturday",
+    "woman, 52, in hospital after being hit with a brick; police want to speak to three men",
+    "sentencing today for the gang who threatened shopkeepers with a machete",
+    "if you get a threat online, screenshot it and report it to 101 or online",
+    "knife crime down 8% in the county this year, new figures show",
+    "inquest hears the house fire started when an e-bike battery overheated",
+    "police say the 'hunt them down' video being shared is from 2019 and not local",
+    "magistrates hear the man shouted he would 'burn the place down' before being restrained",
+    "campaign launched to stop acid sales to under-18s after last year's attacks",
+    "the court was told he posted the landlord's address with the words 'you know what to do'",
+    "man arrested on suspicion of making threats to kill after posts about a local landlord",
+    "fire crews spent the night at the tyre depot blaze; arson has been ruled out",
+)
+V5_FICTION: tuple[str, ...] = (
+    "in tonight's D&D session my barbarian took a greataxe to the goblin king",
+    "the bit in Peaky Blinders where Tommy burns the pub down is still the best episode",
+    "finished the new Hitman level, took out the target with a poisoned drink, so satisfying",
+    "my rogue is going to stab the innkeeper and take the key, the DM has no idea",
+    "watched Taken again, 'I will find you and I will kill you' never gets old",
+    "the zombies in this game just keep coming, had to torch the whole village",
+    "chapter 12 of my novel: the detective finds the letterbox burned and the family gone",
+    "GTA online last night: we firebombed the whole car park, absolute carnage",
+    "our paladin wants to smite every necromancer in the realm, he's unbearable",
+    "the knife fight in the last act of the play was brilliantly choreographed",
+    "am-dram are doing Macbeth and I'm the one who murders Banquo",
+    "reading a thriller where the killer leaves a brick on every victim's doorstep, so creepy",
+    "in Fortnite I just took out three squads with a shotgun, get in",
+    "the dragon burned the whole town down in episode 6, didn't see that coming",
+    "my warlock's going to curse the orc clan and then set fire to their camp",
+    "writing a horror story about a man who knows where everyone in the village lives",
+    "lads, you know what to do: the raid starts at 8, bring potions",
+    "just killed the final boss with a rusty machete, took me forty tries",
+    "true crime podcast this week is about the acid bath murderer, grim but fascinating",
+    "horror film night: The Purge, where everyone hunts each other down for one night",
+    "the villain in the panto threatened to feed the kids to his crocodile, they loved it",
+    "our Warhammer army got absolutely wiped out, burned to the last model",
+)
+V5_SPORT: tuple[str, ...] = (
+    "we'll murder them Saturday, no doubt about it",
+    "Rovers are going to get slaughtered at the weekend",
+    "our lads absolutely battered Town 4-0, get in",
+    "we're going to destroy their defence on Sunday",
+    "the darts team are going to annihilate the Red Lion on Thursday",
+    "United killed us on the break all afternoon",
+    "Friday, 8pm, Co-op car park: five-a-side grudge match. Be there.",
+    "we're coming for you, Wednesday, and we're taking the three points",
+    "the netball girls slaughtered Bridgend 40-12, brilliant stuff",
+    "our winger is going to tear their full back to pieces",
+    "hunt them down, lads, press high from the first whistle",
+    "got hammered in the quiz league again, bloody Farmers Arms",
+    "bowls club massacred the visitors this afternoon, 21-3",
+    "our opener smashed their bowlers all over the ground",
+    "the rugby lads are going to flatten Pontypridd on Saturday",
+    "we'll take them apart in the cup, you watch",
+    "their keeper's going to get bombarded from every corner, mark my words",
+    "we got butchered at home again, three down by half time",
+    "we're going to kill it at the relay on sports day",
+    "the under-12s went out there and crushed them, so proud",
+)
+V5_IDIOMS: tuple[str, ...] = (
+    "I could kill for a brew",
+    "my feet are killing me after that shift",
+    "mum's going to murder me when she sees the carpet",
+    "she absolutely slayed in that dress",
+    "I'm dying to see the new Bond film",
+    "this heat is murder on my hay fever",
+    "he'll kill me if I'm late for the wedding",
+    "the queue at the post office was a bloodbath",
+    "I'm going to strangle my brother if he eats my yoghurt again",
+    "that hot wing challenge nearly finished me off",
+    "my boss is going to have my head on a plate for this",
+    "the kids are going to be the death of me",
+    "the hairdresser butchered my fringe",
+    "I've got a bone to pick with whoever ate the last biscuit",
+    "you're dead to me for spoiling the ending",
+    "the garden centre sale is to die for",
+    "I'll burn that bridge when I come to it",
+    "going to take a hammer to this flat-pack wardrobe in a minute",
+    "that quiz question was a knife to the heart",
+    "I'd give my right arm for a lie-in",
+)
+# Frames that quote a threat to condemn or report it ({h} is a threat sentence).
+V5_COUNTER_FRAMES: tuple[str, ...] = (
+    'Someone posted "{h}" in the estate group. That\'s a threat, and it\'s gone to the police.',
+    'Reported to 101: "{h}". Crime reference received, thanks to everyone who flagged it.',
+    '"{h}" is not banter. People get hurt when this stuff is left up.',
+    'Mods, please remove the comment that says "{h}" and ban the account.',
+    'A note came through my neighbour\'s door saying "{h}". The police have been brilliant.',
+    'Anyone defending "{h}" as a joke needs to have a word with themselves.',
+    'The man who wrote "{h}" has been arrested, according to the police page.',
+    'Screenshots of "{h}" have gone to the police. Please don\'t share it any further.',
+)
+V5_NEGATED_THREATS: tuple[str, ...] = (
+    "nobody is putting petrol through anyone's letterbox, the {G} on this estate are safe",
+    "I'd never lay a finger on {G}, whatever some of the idiots in this group say",
+    "it's not 'time someone did something' about {G}. It's time some of you grew up.",
+    "nobody's going to the Co-op at 8 to 'sort out' {G}. The police have seen the post.",
+    "we won't stand by while anyone threatens {G}",
+    "nobody needs to sort {G} out. Leave them alone.",
+    "there'll be no 'visit' to the {G} tonight or any night, the police are watching this group",
+    "no one's bringing bricks or bats anywhere near {G}, not on my watch",
+)
+
+# Implicit hate with no group noun, or with a coded one ((text, strand, severity)).
+V5_IMPLICIT_FIXED: tuple[tuple[str, str, str], ...] = (
+    ("funny how the banks, the BBC and the council all answer to the same people. You know who "
+     "I mean.", "religion", "derogation"),
+    ("the Rothschilds own the Bank of England, look it up", "religion", "derogation"),
+    ("(((they))) run the media and you're not allowed to say it", "religion", "derogation"),
+    ("every war in history was funded by the same (((bankers)))", "religion", "derogation"),
+    ("the globalists want our town flooded with foreigners, and we all know which globalists",
+     "religion", "derogation"),
+    ("ask yourself who owns the papers. Always the same surnames.", "religion", "derogation"),
+    ("the council's been bought by the Jewish lobby, they pull every string in this town",
+     "religion", "derogation"),
+    ("notice how the Jews always end up on top whatever happens?", "religion", "derogation"),
+    ("Jewish money is behind the new development, same as always", "religion", "derogation"),
+    ("the great replacement isn't a theory, just walk down the high street in Bradford",
+     "race", "derogation"),
+    ("they're replacing us bit by bit and the council's helping them do it", "race",
+     "derogation"),
+    ("someone's behind the boats, and it isn't hard to work out who's paying", "religion",
+     "derogation"),
+    ("remigration is the only answer. All of them, back.", "race", "derogation"),
+    ("14 words, lads. Never forget.", "race", "derogation"),
+    ("hope the next dinghy sinks halfway across", "race", "threat"),
+    ("someone should sink the dinghies before they get anywhere near Dover", "race", "threat"),
+    ("certain communities in this town need sending home, you know the ones", "race",
+     "derogation"),
+    ("lovely bit of enrichment on the high street last night, two stabbings and a mugging",
+     "race", "derogation"),
+    ("cultural enrichment: what they call it when your town stops being yours", "race",
+     "derogation"),
+    ("diversity is just a code word for fewer of us", "race", "derogation"),
+    ("more vibrancy down the market today, couldn't hear a word of English", "race",
+     "derogation"),
+    ("the boats keep coming and the hotels keep filling. Fighting-age men, every one.", "race",
+     "derogation"),
+    ("funny how it's always the same community in the grooming cases, isn't it", "race",
+     "derogation"),
+    ("groomers reading to kids at the library again, where are the parents?",
+     "sexual_orientation", "derogation"),
+    ("keep the groomers out of our schools, no more rainbow lanyards", "sexual_orientation",
+     "derogation"),
+    ("the alphabet people are after your kids, wake up", "sexual_orientation", "derogation"),
+    ("the alphabet mafia have taken over the council", "sexual_orientation", "derogation"),
+    ("it's not Pride, it's grooming, and the school's in on it", "sexual_orientation",
+     "derogation"),
+    ("trans is a contagion spreading through the sixth form", "transgender", "dehumanisation"),
+    ("a beard, a wig and a deep voice. Nobody's fooled, mate.", "transgender", "derogation"),
+    ("special school bus is here, brace yourselves for the noise and the smell", "disability",
+     "derogation"),
+    ("funny how there's always a 'disability' when it's time to sign on", "disability",
+     "derogation"),
+    ("blue badge brigade are all faking it, every one of them", "disability", "derogation"),
+    ("another hotel full of 'children' with beards. We know what they're here for.", "race",
+     "derogation"),
+    ("a rat with a passport is still a rat", "race", "dehumanisation"),
+    ("the Cohens and the Goldbergs run this country, the rest of us just pay for it",
+     "religion", "derogation"),
+)
+# "Always", "every single one", "funny how" generalisations ({G}); all derogation.
+V5_IMPLICIT_GENERAL: tuple[str, ...] = (
+    "funny how it's always {G}, isn't it",
+    "{G} always manage to get the council house first, don't they",
+    "every single one of the {G} I've met was on the fiddle",
+    "notice how wherever {G} move in, crime goes up? Just saying.",
+    "it's always {G} in the court reports. Always.",
+    "they always stick together, {G}. Ask yourself why.",
+    "not saying anything, but the street was fine before {G} arrived",
+    "funny how {G} never seem to pay for anything",
+    "I'm not being funny but {G} just aren't the same as us",
+    "{G}. Every. Single. Time.",
+    "strange how the trouble only started once {G} turned up",
+    "you'll notice {G} never get turned down for anything",
+    "ask any landlord what happens when you let to {G}",
+    "they say diversity is our strength. Tell that to anyone living next to {G}.",
+)
+# Counter-speech naming a trope, and factual or academic mentions ((text, strand)).
+V5_IMPLICIT_COUNTER: tuple[tuple[str, str], ...] = (
+    ("the 'Jews control the banks' line is a centuries-old antisemitic conspiracy theory, and "
+     "it still does damage", "religion"),
+    ("when someone says 'globalists' and means Jewish people, call it out", "religion"),
+    ("triple brackets round a name are an antisemitic signal; if you see them in the group, "
+     "report them", "religion"),
+    ("'great replacement' is a far-right conspiracy theory. The immigration figures are "
+     "published every year, go and read them.", "race"),
+    ("'remigration' is just a politer word for deporting people who live here legally. Not on.",
+     "race"),
+    ("calling gay and trans people 'groomers' is a smear, and the police take it seriously",
+     "sexual_orientation"),
+    ("'14 words' is a white supremacist slogan. If it's in your bio, we're blocking you.",
+     "race"),
+    ("people wishing the dinghies would sink are talking about children drowning. Think on.",
+     "race"),
+    ("saying 'certain communities' instead of naming them doesn't make it any less racist",
+     "race"),
+    ("the sarcastic 'enrichment' posts are racism with a wink, and everyone can see it", "race"),
+    ("'alphabet people' is a sneer, not a joke. Pack it in.", "sexual_orientation"),
+    ("the Rothschild conspiracy theory goes back to the 1840s; good lecture on it at the "
+     "university tonight", "religion"),
+    ("our history group is looking at how the Protocols forgery spread myths about Jewish "
+     "bankers", "religion"),
+    ("fact-checkers looked at the 'great replacement' claims and found nothing in them", "race"),
+    ("the Home Office publishes small boats figures every week, handy for checking the rumours",
+     "race"),
+    ("research paper on how coded hate like triple brackets spreads online, link below",
+     "religion"),
+    ("my dissertation is on the history of antisemitic conspiracy theories in Britain",
+     "religion"),
+    ("the Holocaust Memorial Day talk covered how the 'Jewish control' myth fed Nazi propaganda",
+     "religion"),
+    ("the 'groomer' smear against gay teachers was everywhere in the 80s too, under Section 28",
+     "sexual_orientation"),
+    ("the police training day covered dog whistles: 14 words, 88, triple brackets", "race"),
+    ("'they're faking it' is said about disabled people every day, and it's cruel",
+     "disability"),
+    ("trans kids aren't a 'contagion', they're kids. Leave them alone.", "transgender"),
+)
+V5_RECLAIMED: tuple[tuple[str, str], ...] = (
+    ("proud dyke, proud mum, proud Yorkshire lass", "sexual_orientation"),
+    ("we crips take up space and we're not sorry", "disability"),
+    ("me and the other queers are doing the Pride litter pick on Sunday", "sexual_orientation"),
+    ("dyke night at the Lescar this Friday, who's in?", "sexual_orientation"),
+    ("crip solidarity at the bus station today, the lift's broken again", "disability"),
+    ("queer as folk and twice as loud, see you at Pride", "sexual_orientation"),
+)
+# Negations and warm uses of the same "always" and "funny how" shapes ({G}).
+V5_IMPLICIT_NEGATED: tuple[str, ...] = (
+    "I'd never say {G} always stick together, everyone looks after their own",
+    "it's not 'always {G}', that's just what the papers choose to print",
+    "nobody's replacing anyone, {G} are just our neighbours",
+    "no one controls anything in secret, least of all {G}",
+    "{G} aren't behind the boats or anything else, give over",
+    "crime didn't go up when {G} moved in, I checked the figures",
+    "it's not true that every single one of the {G} is on the fiddle, not even close",
+    "there's no 'certain community' about it, {G} are just people",
+)
+V5_IMPLICIT_POSITIVE: tuple[str, ...] = (
+    "funny how it's always {G} who turn up first to help after the floods",
+    "{G} always make the best neighbours, in my experience",
+    "every single one of the {G} at the allotments has given me veg this summer",
+    "notice how wherever {G} set up, the high street gets busier? Love it.",
+)
+
+# Misogyny: women as a group ({W}), with severity; strand sex_gender.
+V5_WOMEN: tuple[str, ...] = (
+    "women", "females", "girls", "women drivers", "women footballers", "mums", "female MPs",
+)
+V5_MISOGYNY: dict[str, tuple[str, ...]] = {
+    "derogation": (
+        "{W} should stay in the kitchen where they belong",
+        "{W} are only good for one thing",
+        "nobody asked {W} for an opinion, shut up and look pretty",
+        "{W} can't think logically, it's a fact",
+        "{W} are all gold-diggers underneath",
+        "{W} should never have been given the vote",
+        "{W} are emotional wrecks, not fit to be in charge of anything",
+        "{W} lie about being attacked for attention, all of them",
+        "{W} are thick, the lot of them",
+        "never trust {W}, they're manipulative by nature",
+    ),
+    "dehumanisation": (
+        "{W}? Property, that's all they are",
+        "{W} are like dogs, they need a firm hand",
+    ),
+    "threat": (
+        "{W} need putting back in their place, by force if it comes to it",
+        "a good slap is what {W} like that need",
+        "{W} who answer back should get a fist in the mouth",
+    ),
+}
+V5_MISOGYNY_FIXED: tuple[tuple[str, str], ...] = (
+    ("women footballers are a disgrace to the game, stick to making the half-time tea",
+     "derogation"),
+    ("women drivers should have their licences taken off them, every one's a danger",
+     "derogation"),
+    ("females don't belong in the workplace, simple as", "derogation"),
+    ("female MPs should be at home raising kids, not running the country", "derogation"),
+    ("girls who dress like that are asking for it", "derogation"),
+    ("never hire women, they just go off and have babies", "derogation"),
+    ("the women's team getting the same pitch time as the lads? Waste of grass.",
+     "derogation"),
+    ("mums on the school run can't drive, can't park, can't think", "derogation"),
+    ("that woman MP needs a good slap to shut her up, and I know where her surgery is. "
+     "Saturday, 10am.", "threat"),
+    ("someone should teach that mouthy woman from the council what happens to women who "
+     "don't know their place", "threat"),
+    ("women are a lower form of life, just ask anyone who's married one", "dehumanisation"),
+    ("a woman's only use is cooking and cleaning", "derogation"),
+)
+V5_MISOGYNY_MIRROR: tuple[str, ...] = (
+    "{W} deserve respect and equal pay",
+    "{W} should be heard, not talked over",
+    "huge respect to {W} who put up with the abuse online and keep going",
+    "{W} are brilliant and anyone who says otherwise is stuck in the past",
+    "no one has the right to lay a finger on {W}",
+    "{W} get judged so harshly online, it's exhausting",
+    "{W} can do anything blokes can do, often better",
+    "the idea that {W} can't think logically is rubbish",
+    "nobody needs putting in their place, {W} least of all",
+    "so proud of the {W} in our town who set up the support network",
+)
+V5_MISOGYNY_MIRROR_FIXED: tuple[str, ...] = (
+    "women footballers are packing out the stadiums, the Lionesses are class",
+    "women drivers get cheaper insurance for a reason, the stats don't lie",
+    "mums' running club meets at 6 on Tuesdays, all paces welcome",
+    "the woman MP for our area held a brilliant surgery on Saturday, sorted my housing issue",
+    "I know where our MP holds her surgery, it's at the library every other Saturday at 10",
+    "women belong in every boardroom in the country",
+    "the girls' football team won the county cup, so proud of them",
+    "nobody should tell women to get back in the kitchen, it's not the 1950s",
+    "calling women 'females' like they're a different species is weird and rude",
+    "'a woman's place is in the kitchen'? Tell that to my nan, who ran the union",
+    "mums are the backbone of this school, the PTA raised £4k",
+    "women MPs get the worst of the abuse online; if you see threats, report them",
+    "the women in my office run the place, thank God",
+    "my daughter's the only girl in the woodwork class and she's top of it",
+)
+
+# Emoji: vermin and animal emoji aimed at groups ({G}, with severity) and their mirrors.
+V5_EMOJI_HATEFUL: dict[str, tuple[str, ...]] = {
+    "dehumanisation": (
+        "{G} \U0001f400\U0001f400\U0001f400",
+        "{G} = \U0001f400",
+        "more {G} arriving every day \U0001f400\U0001f400 infestation",
+        "{G} \U0001f412\U0001f412 back to the zoo",
+        "{G} are \U0001f40d\U0001f40d, never trust them",
+        "{G} \U0001f9a0 spreading through the town",
+        "our street's been taken over by \U0001f400 {G} \U0001f400",
+        "look at all the {G} \U0001f412\U0001f412\U0001f412 in the park",
+        "\U0001f400 alert: {G} just moved in next door",
+        "{G}? \U0001f412",
+        "spotted some {G} in town today \U0001f400\U0001f400\U0001f92e",
+    ),
+    "threat": (
+        "{G} \U0001f9a0\U0001f9a0 need wiping out \U0001f52a",
+        "rat poison for the {G} \U0001f400\u2620\ufe0f",
+    ),
+}
+V5_EMOJI_BENIGN: tuple[str, ...] = (
+    "big love to {G} in our town \u2764\ufe0f\U0001f389",
+    "{G} welcome here \U0001f44f\U0001f44f",
+    "thinking of {G} after last night \U0001f64f",
+    "brilliant turnout from {G} at the fun run \U0001f389\U0001f44f",
+    "so proud of the {G} who ran the bake sale \u2764\ufe0f",
+    "{G} = family \u2764\ufe0f",
+)
+V5_EMOJI_BENIGN_FIXED: tuple[tuple[str, str], ...] = (
+    ("Eid Mubarak to all our Muslim neighbours \U0001f54c\u262a\ufe0f\u2764\ufe0f", "religion"),
+    ("Chag sameach to the Jewish families on our road \u2721\ufe0f\U0001f389", "religion"),
+    ("Trans Day of Visibility \U0001f3f3\ufe0f\u200d\u26a7\ufe0f love to all our trans mates",
+     "transgender"),
+    ("Pride this Saturday \U0001f3f3\ufe0f\u200d\U0001f308\U0001f389 see you at the park",
+     "sexual_orientation"),
+    ("Diwali fireworks on the rec tonight \U0001fa94\U0001f389 everyone welcome", "religion"),
+    ("the mosque open day was lovely \U0001f54c\U0001f64f thank you for the samosas",
+     "religion"),
+    ("my gay uncle's wedding was the best day ever \U0001f3f3\ufe0f\u200d\U0001f308\u2764\ufe0f",
+     "sexual_orientation"),
+    ("welcome to the refugee families who arrived this week \u2764\ufe0f\U0001f44f", "race"),
+    ("the deaf choir signed the whole of Jerusalem \U0001f44f\U0001f44f\U0001f64f",
+     "disability"),
+    ("happy Vaisakhi to the gurdwara crew \U0001f389\U0001f64f", "religion"),
+)
+# The same emoji about real animals and objects; no group in sight.
+V5_EMOJI_ANIMALS: tuple[str, ...] = (
+    "found a \U0001f400 in the shed, calling pest control",
+    "the \U0001f412 at the safari park nicked my sunglasses",
+    "\U0001f40d spotted at the nature reserve, it was an adder!",
+    "half the office has got this \U0001f9a0, stay home if you're ill",
+    "rats \U0001f400\U0001f400 in the bins behind the chippy again, council please",
+    "the kids loved the monkeys \U0001f412 at Twycross",
+    "grass snake \U0001f40d in the pond, harmless apparently",
+    "flu season \U0001f9a0 get your jab at the chemist",
+    "my daughter's pet rat \U0001f400 had babies",
+    "\U0001f412\U0001f412 swinging about at the zoo, best day out",
+    "the snake \U0001f40d at the reptile show was six foot long",
+    "norovirus \U0001f9a0 on the ward, visiting's restricted",
+    "pest control sorted the \U0001f400 under the decking, finally",
+    "\U0001f400 infestation at the allotments, keep your sheds shut",
+)
+
+# Multi-sentence posts, composed by ``build.py``. Openers name a protected group ({G}) or an
+# unprotected one ({N}); follow-ups refer back with "they"/"them"/"that lot".
+V5_OPENERS_GROUP: tuple[str, ...] = (
+    "New family moved in at number 14, and they're {G}.",
+    "Another lot of {G} moved onto our road this week.",
+    "Went past the community centre and it was full of {G}.",
+    "The council's opening a new drop-in for {G} on Mill Lane.",
+    "Saw a group of {G} outside the Co-op this morning.",
+    "Apparently the new flats are going to {G}.",
+    "There's a meeting for {G} at the library on Thursday.",
+    "Our street's had {G} living on it for about a year now.",
+    "Heard the old pub is being turned into a centre for {G}.",
+    "The new neighbours are {G}.",
+)
+V5_OPENERS_UNPROTECTED: tuple[str, ...] = (
+    "The {N} have been at it again.",
+    "Saw the {N} outside the Co-op this morning.",
+    "The council's letting the {N} have their way over the car park.",
+    "It's the {N} we've got to thank for the new parking charges.",
+    "Guess who's behind the rent rises? The {N}.",
+    "Had another run-in with the {N} today.",
+)
+V5_FOLLOW_HATE: dict[str, tuple[str, ...]] = {
+    "derogation": (
+        "Give it a month and they'll have ruined the place.",
+        "They're not like us and they never will be.",
+        "Why do we keep letting them in?",
+        "Every single one of them is on the fiddle.",
+        "Place will stink within a week.",
+        "Filthy, all of them. Can't stand it.",
+        "House prices will be through the floor, their sort always drag it down.",
+        "Lock your doors, you know what that lot are like.",
+    ),
+    "dehumanisation": (
+        "Vermin, the lot of them.",
+        "They breed like rats, you watch.",
+        "Absolute parasites.",
+        "More animals for the zoo.",
+    ),
+}
+V5_FOLLOW_THREAT: tuple[str, ...] = (
+    "Someone needs to pay them a visit with a can of petrol.",
+    "Lads, you know what to do.",
+    "Bricks through their windows Friday night, who's in?",
+    "I know which house. Letterbox, petrol, job done.",
+    "Time someone sorted them out properly.",
+    "Be outside the Co-op at 8 if you want to help sort them.",
+    "Bring the machete.",
+    "Should've driven straight through them.",
+    "Burn the lot of them out, I say.",
+    "They won't be there by Christmas, one way or another.",
+    "I'll be waiting for them with a bat.",
+    "Whoever sets fire to the place first gets a pint.",
+)
+V5_FOLLOW_BENIGN: tuple[str, ...] = (
+    "Popped round with a cake and they were so welcoming.",
+    "Hope they settle in well.",
+    "If anyone gives them grief, report it.",
+    "Anyone want to help with a welcome pack?",
+    "Good, the town needs more of this.",
+    "They've already joined the residents' association.",
+    "Lads, you know what to do: pop round and say hello.",
+    "Someone needs to pay them a visit with a tin of biscuits.",
+    "Time someone sorted them out a proper welcome.",
+    "Be outside the Co-op at 8 if you want to help carry their boxes in.",
+    "Lovely to see the street so mixed.",
+    "Nobody had a bad word to say about them.",
+)
+# A benign opener with no group, then a sentence about a group ({G}).
+V5_OPENERS_PLAIN: tuple[str, ...] = (
+    "Lovely sunny day down the market.",
+    "Just got back from the school run.",
+    "Busy one at the Co-op this morning.",
+    "Took the dog round the park after work.",
+    "Match was decent on Saturday.",
+    "Town's heaving today.",
+    "Walked past the new flats on the way home.",
+    "Bus was late again.",
+)
+V5_SECOND_HATE: dict[str, tuple[str, ...]] = {
+    "derogation": (
+        "Shame it's crawling with {G} now.",
+        "Couldn't move for {G}, it's like a foreign country.",
+        "Every year there's more {G} and less of us.",
+        "Honestly, {G} ruin everything they touch.",
+        "Used to be nice before {G} took over.",
+    ),
+    "dehumanisation": (
+        "Place is infested with {G}.",
+        "It's {G} everywhere, like rats.",
+    ),
+    "threat": (
+        "Next {G} I see are getting a brick in the face.",
+        "Someone needs to torch the houses the {G} live in.",
+        "Time we ran the {G} out with bats.",
+        "I'd run over the {G} on the crossing if I could get away with it.",
+        "The {G} outside the chippy want stabbing.",
+    ),
+}
+V5_SECOND_BENIGN: tuple[str, ...] = (
+    "Lovely to see so many {G} at the stalls.",
+    "Bumped into some {G} from the running club, nice chat.",
+    "There's a fundraiser for {G} on Saturday, worth a look.",
+    "The {G} who run the café gave the kids free ice lollies.",
+    "Good to see {G} out enjoying the sunshine.",
+    "Signed the petition for better support for {G}.",
+    "The new mural about {G} by the station is brilliant.",
+)
+# Quote or report hate, then condemn it ({G}).
+V5_COUNTER_OPENERS: tuple[str, ...] = (
+    "Someone wrote on the bus shelter that {G} should be burnt out.",
+    "A bloke in the pub said all {G} were vermin.",
+    "There's a post going round saying {G} need 'sorting out' on Friday.",
+    "My lad heard kids at school saying {G} should be gassed.",
+    "A leaflet came through the door calling {G} parasites.",
+    "Someone in the village group said they know where the {G} live.",
+)
+V5_COUNTER_FOLLOW: tuple[str, ...] = (
+    "Disgusting. Reported to the police.",
+    "Not on. The landlord threw him out, good.",
+    "The police know about it and are keeping an eye out.",
+    "That's hate, plain and simple. Don't share it, report it.",
+    "If you see anything like this, call 101 or use True Vision.",
+    "Screenshotted and sent to the mods. It's been removed.",
+)
+# News of an attack over two or three sentences ({L}: a protected place).
+V5_NEWS_MULTI: tuple[str, ...] = (
+    "Police were called to {L} last night after a brick was thrown. Nobody was hurt.",
+    "Fire crews were called to {L} just after midnight. Police are treating it as arson.",
+    "Two men have been arrested after threats were made against {L}. They've been bailed.",
+    "There'll be extra patrols near {L} this week. Police say it's to reassure people.",
+    "Graffiti was sprayed on {L} overnight. The council cleaned it off by lunchtime.",
+)
+V5_NEWS_MULTI_FOLLOW: tuple[str, ...] = (
+    "Anyone with information should call 101.",
+    "Thoughts with everyone there.",
+    "Sending love from the residents' association.",
+    "Dashcam footage is wanted from anyone driving past at the time.",
+)
+
+# v5 templates that only make sense for some strands (template -> strands).
+V5_POOLS: dict[str, tuple[str, ...]] = {
+    "nobody's replacing anyone, {G} are just our neighbours": ("race", "religion"),
+    "no one controls anything in secret, least of all {G}": ("race", "religion"),
+    "{G} aren't behind the boats or anything else, give over": ("race", "religion"),
+    "there's no 'certain community' about it, {G} are just people": ("race", "religion"),
+}

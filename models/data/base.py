@@ -23,12 +23,26 @@ class Example:
     strands: tuple[str, ...] = ()  # protected groups the text is about (hateful or not)
     severity: str | None = None  # for hateful rows when the corpus says; else None
     group: str = ""  # rows sharing a group are never split across CV folds (templates)
+    # Whether the text threatens or calls for violence against anyone, protected or not, when
+    # the row says so (our contrast set); None: derived from label and severity (``threat_label``).
+    threat: int | None = None
+
+    @property
+    def threat_label(self) -> int | None:
+        """1/0 when known; None for hateful rows of unknown severity (they may be threats)."""
+        if self.threat is not None:
+            return self.threat
+        if self.label == 1:
+            return None if self.severity is None else int(self.severity == "threat")
+        return 0
 
     def __post_init__(self) -> None:
         if self.label not in (0, 1):
             raise ValueError(f"label must be 0 or 1, got {self.label!r}")
         if self.severity is not None and self.severity not in SEVERITIES:
             raise ValueError(f"severity {self.severity!r} is not one of {SEVERITIES}")
+        if self.threat not in (None, 0, 1):
+            raise ValueError(f"threat must be 0, 1 or None, got {self.threat!r}")
 
 
 # Target-group names used by the corpora, mapped to hate-crime strands. Unknown names → "other".

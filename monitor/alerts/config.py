@@ -50,7 +50,9 @@ class EmailConfig:
 @dataclass(frozen=True, slots=True)
 class AlertConfig:
     enabled: bool = True
-    min_p_hate: float = 0.8
+    # 0: every item the model labels "threat" is urgent, also one aimed at a person with no
+    # protected group named (its p(hate) is low; the threat is still a possible crime).
+    min_p_hate: float = 0.0
     include_text: bool = False
     max_age_hours: int = 24
     outbox_rounds: int = 3
@@ -140,7 +142,7 @@ def load_alert_config(settings: Settings, env: Mapping[str, str] | None = None) 
     if not isinstance(raw, Mapping):
         raise ConfigError("alerts must be a table ([alerts])")
     top = _Reader(raw, "alerts", _TOP)
-    min_p = top.get("min_p_hate", float, 0.8)
+    min_p = top.get("min_p_hate", float, 0.0)
     if not 0.0 <= min_p <= 1.0:
         raise ConfigError(f"alerts.min_p_hate must be between 0 and 1, got {min_p!r}")
     webhook = None

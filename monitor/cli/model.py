@@ -11,6 +11,7 @@ import click
 from models.data.base import DataError
 from monitor.classifier import versions as reg
 from monitor.classifier.labels import decision_examples
+from monitor.classifier.realistic import realistic_figures
 from monitor.cli.context import CliContext
 from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.ops import ModelVersion
@@ -101,6 +102,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     try:
         embedder = Embedder(ctx.settings["model.embedder"] or None)
         clf = run_training(plan, embedder, extra=extra)
+        # Measured after training, which never reads the realistic posts (models/evalsets).
+        clf.metrics["realistic"] = realistic_figures(clf, ctx.settings, clf.options.threshold)
         target = out or Path("data") / "models" / clf.model_version
         clf.save(target)
     except (DataError, EmbeddingError, ArtefactError, ValueError) as err:
@@ -108,6 +111,10 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     click.echo(f"saved {clf.model_version} to {target}")
     for name, m in clf.metrics.get("heldout", {}).items():
         click.echo(f"  {name}: ROC-AUC {m['roc_auc']}  F1 {m['f1']}  accuracy {m['accuracy']}")
+    real = clf.metrics["realistic"]
+    click.echo(f"  realistic posts ({real['n']}): hate ROC-AUC {real['hate']['roc_auc']}  "
+               f"queue ROC-AUC {real['queue']['roc_auc']}  threat recall "
+               f"{real['threat']['recall']} precision {real['threat']['precision']}")
     held = clf.metrics.get("contrast_holdout")
     if held:
         click.echo(f"  contrast templates held out ({held['templates']}): accuracy "
@@ -128,20 +135,24 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
 @click.option("--suite", type=click.Path(path_type=Path), default=None,
               help="Functional test suite in HateCheck's CSV layout.")
 @click.option("--heldout", is_flag=True, help="HateXplain, HatemojiBuild, Stormfront test sets.")
+@click.option("--realistic", is_flag=True,
+              help="Our frozen realistic UK posts (models/evalsets), ranked as the queue ranks.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
               show_default=True)
 @click.option("--threshold", type=float, default=None, help="Default: the model's own.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.pass_obj
 def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, text_col: str,
-             label_col: str, positive: str, suite: Path | None, heldout: bool, data_dir: Path,
-             threshold: float | None, as_json: bool) -> None:
-    """Evaluate a model on a labelled file, a functional suite, or the held-out sets."""
+             label_col: str, positive: str, suite: Path | None, heldout: bool, realistic: bool,
+             data_dir: Path, threshold: float | None, as_json: bool) -> None:
+    """Evaluate a model on a labelled file, a functional suite, the held-out sets, or our
+    frozen realistic posts."""
     from models import evaluation as ev
     from models.artefact import ArtefactError
 
-    if (data_file is not None) + (suite is not None) + heldout != 1:
-        raise click.ClickException("give exactly one of --data FILE, --suite FILE, --heldout")
+    if (data_file is not None) + (suite is not None) + heldout + realistic != 1:
+        raise click.ClickException(
+            "give exactly one of --data FILE, --suite FILE, --heldout, --realistic")
     try:
         clf = _load_model(ctx, model_ref)
         thr = threshold if threshold is not None else clf.options.threshold
@@ -152,6 +163,8 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
         elif data_file is not None:
             texts, labels = ev.read_labelled(data_file, text_col, label_col, positive)
             result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)
+        elif realistic:
+            result = realistic_figures(clf, ctx.settings, thr)
         else:
             result = ev.heldout(clf, data_dir, thr)
     except (ev.EvaluationError, ArtefactError, DataError, reg.RegistryError) as err:

@@ -30,8 +30,8 @@ from monitor.storage.tables.review import QueueItem
 from monitor.storage.tables.sources import Source
 
 LATENCY_BUCKETS: tuple[float, ...] = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-# Priority bands of the open queue, as lower bounds (see monitor/review/priority.py: a threat with
-# p(hate) >= threat_min_p gets +1.0, so >= 1.0 is "urgent").
+# Priority bands of the open queue, as lower bounds (see monitor/review/priority.py: a threat gets
+# +1.0, so >= 1.0 is "urgent").
 PRIORITY_BANDS: tuple[tuple[str, float, float], ...] = (
     ("urgent", 1.0, math.inf),
     ("high", 0.6, 1.0),

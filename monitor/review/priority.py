@@ -3,7 +3,8 @@
     priority = w_hate * p_hate
              + w_severity * severity_rank
              + w_recency * 0.5 ** (age_hours / half_life_hours)
-             + threat_boost   if severity == "threat" and p_hate >= threat_min_p
+             + threat_boost   if severity == "threat" and p_hate >= threat_min_p (0 by default:
+                                every threat the model flags, whoever it targets)
 
 severity_rank is 1.0 for a threat, 2/3 for dehumanisation, 1/3 for derogation and 0 for none;
 age is measured from the post's creation to the moment it is queued. Posts in a language the
@@ -30,7 +31,7 @@ class PriorityWeights:
     recency: float = 0.1
     half_life_hours: float = 24.0
     threat_boost: float = 1.0
-    threat_min_p: float = 0.5
+    threat_min_p: float = 0.0
     unsupported_language: float = 0.5
 
     @classmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,12 @@ from models.contrast import templates as T
 SEVERITIES = {"threat", "dehumanisation", "derogation"}
 VARIANT_PREFIXES = ("obfuscated_", "neutral_obfuscated_", "hate_spelling_", "neutral_spelling_")
 NO_GROUP = {"no_target", "profanity", "violent_idiom", "non_protected", "slur_homonym",
-            "abuse_object", "abuse_individual"}
+            "abuse_object", "abuse_individual", "threat_unprotected", "news_violence",
+            "fiction_violence", "sport_banter", "counter_threat", "emoji_animal"}
+# Non-hateful categories that are never threats (quotes, negations, idioms, news, fiction...).
+NEVER_THREAT = {"non_protected", "violent_idiom", "counter_quote", "counter_threat",
+                "negated_threat", "news_attack", "news_violence", "fiction_violence",
+                "sport_banter", "multi_counter", "role_neutral", "emoji_animal"}
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +38,7 @@ def test_build_is_deterministic_and_matches_the_committed_file(tmp_path: Path) -
 
 
 def test_size_and_balance(rows: list[dict[str, Any]]) -> None:
-    assert 6000 <= len(rows) <= 7000
+    assert 8500 <= len(rows) <= 10000
     benign = sum(1 for r in rows if r["hateful"] == 0)
     assert 0.45 <= benign / len(rows) <= 0.55
     assert {r["hateful"] for r in rows} == {0, 1}
@@ -70,7 +76,7 @@ def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
               "negated": 250, "neutral_mention": 250, "positive_mention": 150, "identity": 120,
               "counter_quote": 250, "counter_speech": 120, "slur_homonym": 10, "reclaimed": 18,
               "profanity": 30, "profane_support": 120, "abuse_object": 40,
-              "abuse_individual": 40, "non_protected": 250}
+              "abuse_individual": 40, "non_protected": 180, "threat_unprotected": 400}
     for how in build.SPELLING_VARIANTS:
         wanted[f"hate_spelling_{how}"] = 80
         wanted[f"neutral_spelling_{how}"] = 40
@@ -78,15 +84,21 @@ def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
     assert not short
 
 
+def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
+    """Where a round's rows start and end: one contiguous block, in the order rounds were added."""
+    idx = [i for i, r in enumerate(rows) if r["template"].startswith(prefix)]
+    assert idx == list(range(idx[0], idx[-1] + 1)), f"{prefix} rows must be contiguous"
+    return idx[0], idx[-1] + 1
+
+
 def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     """The v4 round: enough rows and distinct templates per family, appended after v1-v3."""
-    is_v4 = [r["template"].startswith("v4_") for r in rows]
-    first = is_v4.index(True)
-    assert all(is_v4[first:]), "v4 rows must come after every earlier row"
+    first, end = _round(rows, "v4_")
     assert first >= 5000
+    assert end == _round(rows, "v5_")[0], "v5 rows come straight after v4"
     counts: dict[tuple[str, int], int] = defaultdict(int)
     templates: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for r in rows[first:]:
+    for r in rows[first:end]:
         key = (r["category"], r["hateful"])
         counts[key] += 1
         if not r["category"].startswith(VARIANT_PREFIXES):
@@ -103,8 +115,93 @@ def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     for how in build.SPELLING_VARIANTS:
         assert counts[(f"hate_spelling_{how}", 1)] >= 15
         assert counts[(f"neutral_spelling_{how}", 0)] >= 10
-    hateful = sum(1 for r in rows[first:] if r["hateful"])
-    assert 0.4 <= hateful / (len(rows) - first) <= 0.6
+    hateful = sum(1 for r in rows[first:end] if r["hateful"])
+    assert 0.4 <= hateful / (end - first) <= 0.6
+
+
+def test_v5_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
+    """The v5 round: enough rows and distinct templates per family, appended last."""
+    first, end = _round(rows, "v5_")
+    assert end == len(rows), "v5 rows come after every earlier row"
+    assert 2500 <= end - first <= 3500
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    templates: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for r in rows[first:]:
+        key = (r["category"], r["hateful"])
+        counts[key] += 1
+        templates[key].add(r["template"])
+    # (rows, templates) at least, per category and label.
+    wanted = {("hate_threat_indirect", 1): (200, 30), ("hate_threat_role", 1): (150, 40),
+              ("threat_unprotected", 0): (300, 60), ("hate_role", 1): (100, 18),
+              ("role_neutral", 0): (140, 25), ("news_attack", 0): (50, 12),
+              ("news_violence", 0): (20, 20), ("fiction_violence", 0): (20, 20),
+              ("sport_banter", 0): (18, 18), ("violent_idiom", 0): (18, 18),
+              ("counter_quote", 0): (50, 8), ("counter_threat", 0): (50, 8),
+              ("negated_threat", 0): (50, 8), ("hate_implicit", 1): (110, 45),
+              ("implicit_counter", 0): (20, 20), ("negated", 0): (40, 8),
+              ("positive_mention", 0): (20, 4), ("reclaimed", 0): (6, 6),
+              ("hate_misogyny", 1): (70, 25), ("misogyny_mirror", 0): (55, 20),
+              ("hate_emoji", 1): (80, 12), ("emoji_benign", 0): (50, 14),
+              ("emoji_animal", 0): (12, 12), ("multi_hate", 1): (130, 18),
+              ("multi_threat", 1): (120, 15), ("multi_benign", 0): (170, 30),
+              ("multi_counter", 0): (60, 30)}
+    short = {k: (counts[k], len(templates[k]), want) for k, want in wanted.items()
+             if counts[k] < want[0] or len(templates[k]) < want[1]}
+    assert not short
+    assert set(counts) <= set(wanted), set(counts) - set(wanted)
+    benign = sum(1 for r in rows[first:] if not r["hateful"])
+    assert 0.45 <= benign / (end - first) <= 0.6
+    # Multi-sentence rows really are two or three sentences.
+    for r in rows[first:]:
+        if r["category"].startswith("multi_"):
+            assert 2 <= len(re.findall(r"[.!?](?:\s|$)", r["text"])) <= 4, r["text"]
+
+
+def test_threat_field(rows: list[dict[str, Any]]) -> None:
+    """threat: on every row, 0/1, 1 exactly when severity is "threat"; set per template list."""
+    for r in rows:
+        assert r["threat"] in (0, 1), r
+        assert r["threat"] == int(r["severity"] == "threat"), r
+        if r["hateful"] and r["severity"] == "threat":
+            assert r["threat"] == 1, r
+        if not r["hateful"] and r["threat"]:
+            # A threat at someone the law does not protect: a possible crime, not hate.
+            assert r["category"] == "threat_unprotected" and r["strand"] is None, r
+        if r["category"] == "threat_unprotected":
+            assert r["hateful"] == 0 and r["threat"] == 1, r
+        if r["category"] in NEVER_THREAT:
+            assert r["threat"] == 0, r
+    # Hateful threat families (and the misspelt variants of their threats) are threats.
+    for r in rows:
+        if r["category"] in ("hate_threat", "hate_threat_individual", "hate_threat_place",
+                             "hate_threat_indirect", "hate_threat_role", "multi_threat"):
+            assert r["hateful"] == 1 and r["threat"] == 1, r
+    # The old threat templates aimed at unprotected targets moved out of non_protected.
+    assert all(r["category"] == "threat_unprotected" for r in rows
+               if r["template"].startswith("np_threat"))
+    assert sum(r["threat"] for r in rows if not r["hateful"]) >= 400
+    assert sum(r["threat"] for r in rows if r["hateful"]) >= 1200
+
+
+def test_threat_frames_meet_both_kinds_of_target(rows: list[dict[str, Any]]) -> None:
+    """Each v5 threat frame is used on protected targets (hate) and unprotected ones (not)."""
+    ids = {r["template"] for r in rows}
+    for kind, temps in (("many", T.V5_THREAT_MANY), ("one", T.V5_THREAT_ONE),
+                        ("place", T.V5_THREAT_PLACE)):
+        for ti in range(len(temps)):
+            assert {f"v5_thr_{kind}{ti}", f"v5_tu_{kind}{ti}"} <= ids, (kind, ti)
+    for fi in range(len(T.V5_FOLLOW_THREAT)):
+        assert {f"v5_mt{fi}", f"v5_tu_multi{fi}"} <= ids, fi
+
+
+def test_v5_pools_name_real_strands_and_templates() -> None:
+    strands = set(T.GROUPS)
+    v5 = set(T.V5_IMPLICIT_NEGATED + T.V5_IMPLICIT_POSITIVE)
+    for temp, allowed in T.V5_POOLS.items():
+        assert temp in v5, temp
+        assert set(allowed) <= strands, allowed
+    for strand, _name in T.V5_ROLES + T.V5_PLACES:
+        assert strand in strands
 
 
 def test_v4_pools_name_real_groups_and_templates() -> None:
@@ -125,7 +222,8 @@ def test_labels_severity_and_strand(rows: list[dict[str, Any]]) -> None:
             assert r["severity"] in SEVERITIES, r
             assert r["strand"] in strands, r
         else:
-            assert r["severity"] == "none", r
+            assert r["severity"] == ("threat" if r["category"] == "threat_unprotected"
+                                     else "none"), r
             if r["category"] in NO_GROUP:
                 assert r["strand"] is None, r
             else:

@@ -76,3 +76,16 @@ def test_cli_evaluate_suite_json_with_shipped_model(settings: Settings) -> None:
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert set(out) >= KEYS and out["model_version"].startswith("hm-")
+
+
+def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.models.fakes import FakeEmbedder
+
+    monkeypatch.setattr("models.embedding.Embedder", lambda *_a, **_k: FakeEmbedder())
+    result = CliRunner().invoke(_cli(), ["evaluate", "--realistic", "--json", "--model",
+                                         str(saved)], obj=CliContext(settings))
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["n"] >= 300 and {"hate", "threat", "queue", "by_family", "by_strand"} <= set(out)
+    assert out["queue"]["threats"] == out["threat"]["n"] > 0

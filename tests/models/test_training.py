@@ -22,7 +22,7 @@ from tests.models.fakes import FakeEmbedder
 
 def test_contrast_set_is_labelled_and_varied() -> None:
     rows = read_contrast()
-    assert 800 <= len(rows) <= 8000
+    assert 800 <= len(rows) <= 10000
     cats = set(contrast_categories().values())
     assert {"hate_threat_individual", "hate_threat_place", "negated_threat", "violent_idiom",
             "no_target", "non_protected"} <= cats
@@ -58,6 +58,8 @@ def test_train_command_with_decisions_registers_shadow(
     card = (out / artefact.CARD).read_text()
     assert "CC BY 4.0" in card and "hatemoji-test" in card
     assert "held-out templates" in card
+    assert clf.metrics["realistic"]["n"] >= 300 and "Realistic UK posts" in card
+    assert "realistic posts (" in result.output
     (row,) = reg.list_versions(ctx.database())
     assert row.role == "shadow" and row.version == clf.model_version
     # Tuning needs a real sentence-transformers encoder: a clear error, nothing written.

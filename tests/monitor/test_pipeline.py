@@ -142,6 +142,12 @@ def test_priority_formula() -> None:
     assert day_old == pytest.approx(0.6 * 0.8 + 0.3 / 3 + 0.05)
     threat = Prediction(0.6, {}, "threat")
     assert priority(threat, now, now, W) > 1.0
+    # A threat to a person with no protected group named has a low p(hate): by default it still
+    # sits above every post that is not a threat (at most 0.6 + 0.2 + 0.1).
+    unnamed = Prediction(0.05, {}, "threat")
+    assert priority(unnamed, now - timedelta(hours=48), now, W) > 0.6 + 0.3 * 2 / 3 + 0.1
+    strict = PriorityWeights(threat_min_p=0.5)
+    assert priority(unnamed, now, now, strict) < 1.0
     foreign = Prediction(0.01, {}, "none", language="fr", language_supported=False)
     assert priority(foreign, now, now, W) == W.unsupported_language
 

@@ -1,0 +1,105 @@
+"""The frozen realistic evaluation set: unchanged, well-formed, and never seen by training."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+import models.training as training
+from models import evaluation as ev
+from models.data.base import Example
+from models.types import DEFAULT_STRANDS, Prediction
+from tests.models.fakes import FakeEmbedder
+
+# Recorded when the set was frozen (2026-12-06). A change needs a new file, not a new hash.
+FROZEN_SHA256 = "99f6e1eea9fd274772645bb80c97dd196f85e6d9763e0bcf7a6a3ec888369dc9"
+_WORDS = re.compile(r"[a-z0-9']+")
+# Everyday phrases both writers reached for on their own (the template predates the set).
+COMMON_PHRASES = ("shoot me a message if you want the spare",)
+
+
+def test_the_file_is_frozen_and_documented() -> None:
+    assert hashlib.sha256(ev.REALISTIC.read_bytes()).hexdigest() == FROZEN_SHA256
+    assert "FROZEN" in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_rows_cover_every_strand_and_both_kinds_of_threat() -> None:
+    posts = ev.read_realistic()
+    assert len(posts) >= 300
+    assert len({p.id for p in posts}) == len(posts)
+    strands = {p.strand for p in posts if p.hateful}
+    assert set(DEFAULT_STRANDS) - {"other"} <= strands
+    assert any(p.threat and not p.hateful for p in posts)  # threats at unprotected targets
+    assert all((p.severity == "threat") == bool(p.threat) for p in posts)
+    assert sum(not p.urgent_or_hateful for p in posts) >= 150  # benign look-alikes
+
+
+def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
+    words = _WORDS.findall(text.casefold())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates() -> None:
+    posts = ev.read_realistic()
+    contrast = training.read_contrast()
+    mine = {" ".join(_WORDS.findall(r.text.casefold())) for r in contrast}
+    theirs = {" ".join(_WORDS.findall(p.text.casefold())) for p in posts}
+    assert not mine & theirs
+    shared = set().union(*(_shingles(p.text) for p in posts)) & \
+        set().union(*(_shingles(r.text) for r in contrast))
+    shared -= set().union(*(_shingles(c, 8) for c in COMMON_PHRASES))
+    assert not shared, sorted(shared)[:5]
+
+
+@pytest.fixture
+def opened() -> Iterator[list[str]]:
+    """Every path Python opens while the fixture is active (an audit hook cannot be removed,
+    so it records only while the list is live)."""
+    seen: list[str] = []
+    active = [True]
+
+    def hook(event: str, args: tuple[Any, ...]) -> None:
+        if active[0] and event == "open" and isinstance(args[0], str | bytes | Path):
+            seen.append(str(args[0]))
+
+    sys.addaudithook(hook)
+    yield seen
+    active[0] = False
+
+
+def test_training_never_opens_the_realistic_set(monkeypatch: pytest.MonkeyPatch,
+                                                opened: list[str]) -> None:
+    corpus = [Example(f"group alpha are vermin number {i}", 1, "stub", ("race",), "derogation")
+              for i in range(40)] + [Example(f"nice walk by the river {i}", 0, "stub")
+                                     for i in range(40)]
+    monkeypatch.setattr(training, "read_corpora", lambda *_a, **_k: list(corpus))
+    plan = training.TrainPlan(Path("/nonexistent"), cv_folds=0, holdout=0.2)
+    model = training.train(plan, FakeEmbedder(32), evaluate_heldout=False)
+    assert model.metrics["contrast_holdout"]["templates"] > 0
+    assert any(p.endswith("contrast.jsonl") for p in opened)  # the hook does see reads
+    assert not [p for p in opened if "evalsets" in p]
+
+
+def test_realistic_metrics_rank_threats_first_and_count_what_an_officer_feels() -> None:
+    posts = [ev.RealisticPost("a", "x", 1, 1, "religion", "threat", "arson"),
+             ev.RealisticPost("b", "y", 0, 1, "none", "threat", "threat_unprotected"),
+             ev.RealisticPost("c", "z", 1, 0, "race", "derogation", "trope"),
+             ev.RealisticPost("d", "w", 0, 0, "none", "none", "sport")]
+    preds = [Prediction(0.9, {"religion": 0.8}, "threat"), Prediction(0.1, {}, "threat"),
+             Prediction(0.2, {"race": 0.1}, "none"), Prediction(0.3, {}, "none")]
+    m = ev.realistic_metrics(posts, preds, 0.5)
+    assert m["threat"] == {"n": 2, "recall": 1.0, "precision": 1.0, "flagged": 2}
+    assert m["queue"]["threats_within_first_n_plus_5"] == 2
+    assert m["queue"]["worst_threat_place"] == 2
+    # The missed trope sits below the sport chatter: the queue order is not perfect.
+    assert m["queue"]["roc_auc"] == pytest.approx(2 / 3, abs=1e-3)
+    assert m["by_family"]["trope"]["accuracy"] == 0.0 and m["accuracy_benign"] == 1.0
+    assert m["strand_named"] == {"n": 2, "accuracy": 0.5}
+    assert np.isclose(ev.queue_rank(preds[1]), 0.6 * 0.1 + 0.3 + 1.0)
