@@ -6,8 +6,9 @@ One JSON object per line. Required keys: ``platform``, ``post_id``, ``url``, ``a
 
 The line itself, byte for byte, is stored as the capture's raw payload: it is what this tool
 received. A bad line is reported with its number and reason and every good line is still
-ingested. Lines are committed in batches, each batch atomically, and ingest is idempotent, so an
-import killed half-way and run again ends with every line stored exactly once.
+ingested. Lines are committed in batches, each batch atomically (the next batch is scored while
+one is written), and ingest is idempotent, so an import killed half-way and run again ends with
+every line stored exactly once.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from urllib.parse import urlsplit
 
 from connectors.text import clean_text
 from models.types import Scorer
-from monitor.ingest.pipeline import BatchResult, process_posts_sync
+from monitor.ingest.pipeline import BatchResult
+from monitor.ingest.stream import process_stream_sync
 from monitor.post import Post
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
@@ -133,36 +135,30 @@ def import_file(
     shadows: Sequence[Scorer] = (),
 ) -> ImportSummary:
     summary = ImportSummary()
-    batch: list[Post] = []
 
-    def flush() -> None:
-        if not batch:
-            return
-        result = process_posts_sync(
-            db,
-            scorer,
-            batch,
-            weights=weights,
-            origin="import",
-            actor=actor,
-            retention_days=retention_days,
-            shadows=shadows,
-        )
+    def batches() -> Iterator[list[Post]]:
+        batch: list[Post] = []
+        with path.open("rb") as stream:
+            for number, line in iter_lines(stream):
+                summary.read += 1
+                try:
+                    batch.append(parse_line(line))
+                except LineError as err:
+                    summary.rejected += 1
+                    summary.errors.append((number, str(err)))
+                    continue
+                if len(batch) >= batch_size:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
+
+    # Batch N+1 is parsed and scored while batch N is written (``stream``).
+    for result in process_stream_sync(
+        db, scorer, batches(), weights=weights, origin="import", actor=actor,
+        retention_days=retention_days, shadows=shadows,
+    ):
         summary.absorb(result)
-        batch.clear()
         if progress is not None:
             progress(summary)
-
-    with path.open("rb") as stream:
-        for number, line in iter_lines(stream):
-            summary.read += 1
-            try:
-                batch.append(parse_line(line))
-            except LineError as err:
-                summary.rejected += 1
-                summary.errors.append((number, str(err)))
-                continue
-            if len(batch) >= batch_size:
-                flush()
-    flush()
     return summary
