@@ -23,19 +23,21 @@ def default_artefact() -> Path:
     return ARTEFACTS / marker.read_text(encoding="utf-8").strip()
 
 
-def load_classifier(path: str | None = None, embedder: str | None = None) -> Scorer:
+def load_classifier(path: str | None = None, embedder: str | None = None, *,
+                    quantize: bool = False) -> Scorer:
     """The shipped classifier (or the artefact at ``path``), loaded offline and hash-checked.
 
     Embedders are shared per model directory so a live and a shadow model load it once.
+    ``quantize``: the encoder's linear layers in dynamic int8 (``model.quantize``).
     """
     from models.classifier import HateClassifier
     from models.embedding import Embedder
 
-    key = embedder or ""
+    key = f"{embedder or ''}|{'int8' if quantize else 'fp32'}"
     with _lock:
         enc = _embedders.get(key)
         if enc is None:
-            enc = Embedder(embedder or None)
+            enc = Embedder(embedder or None, quantize=quantize)
             _embedders[key] = enc
     assert isinstance(enc, Embedder)
     return HateClassifier.load(Path(path) if path else default_artefact(), enc)
