@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,6 +38,8 @@ from monitor.storage.types import utcnow
 from monitor.sweeps.history import record_run
 
 log = logging.getLogger(__name__)
+
+PageHook = Callable[[list[int]], None]
 
 
 class SweepRefused(Exception):
@@ -188,7 +191,11 @@ async def sweep_source(
     force: bool = False,
     trigger: str = "manual",
     worker: str | None = None,
+    on_page: PageHook | None = None,
 ) -> SweepResult:
+    """``on_page``: called with the queue items each page touched as soon as that page is
+    stored (the urgent-alert check), so a threat on the first page of a long back-fill is not
+    held until the last one. It must not block: the sweep waits for it."""
     run = _RunInfo(utcnow(), trigger, worker)
     source = await db.run(_load, db, ref)
     today = utcnow().date()
@@ -247,6 +254,8 @@ async def sweep_source(
                 result.versions += batch.versions
                 result.duplicate += batch.duplicate
                 result.queue_item_ids += batch.queue_item_ids
+                if on_page is not None and batch.queue_item_ids:
+                    on_page(batch.queue_item_ids)
             if page.cursor != result.cursor:
                 await db.run(_save_cursor, db, source.id, page.cursor)
                 result.cursor = page.cursor
