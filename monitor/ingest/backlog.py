@@ -214,7 +214,8 @@ def _write_scores(
     current = {
         (p, i): c for p, i, c in session.execute(
             select(col(QueueItem.platform), col(QueueItem.post_id), col(QueueItem.capture_id))
-            .where(col(QueueItem.post_id).in_({c.post_id for c in claim.captures}))
+            .where(col(QueueItem.platform).in_({c.platform for c in claim.captures}),
+                   col(QueueItem.post_id).in_({c.post_id for c in claim.captures}))
         ).all()
     }
     ranked: list[tuple[Capture, Prediction]] = []

@@ -62,7 +62,10 @@ def known_keys(session: Session, posts: Sequence[Post]) -> set[PostKey]:
     shas = {p.content_sha256 for p in posts}
     rows = session.exec(
         select(Capture.platform, Capture.post_id, Capture.content_sha256).where(
-            col(Capture.content_sha256).in_(shas)
+            # platform and post_id too, so the lookup uses uq_capture_version, not a scan
+            col(Capture.platform).in_({p.platform for p in posts}),
+            col(Capture.post_id).in_({p.post_id for p in posts}),
+            col(Capture.content_sha256).in_(shas),
         )
     ).all()
     return {(r[0], r[1], r[2]) for r in rows}

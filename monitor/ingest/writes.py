@@ -72,10 +72,12 @@ def store_payloads(session: Session, posts: Sequence[Post]) -> list[str | None]:
 
 def _prior_versions(session: Session, refs: set[PostRef]) -> dict[PostRef, int]:
     out: dict[PostRef, int] = {}
+    platforms = sorted({platform for platform, _ in refs})
     for chunk in _in_chunks(sorted({post_id for _, post_id in refs})):
+        # Both columns, so the lookup uses the (platform, post_id) index, not a scan.
         rows = session.execute(
             select(col(Capture.platform), col(Capture.post_id), func.max(col(Capture.version)))
-            .where(col(Capture.post_id).in_(chunk))
+            .where(col(Capture.platform).in_(platforms), col(Capture.post_id).in_(chunk))
             .group_by(col(Capture.platform), col(Capture.post_id))
         ).all()
         for platform, post_id, version in rows:
@@ -190,11 +192,12 @@ def upsert_queue_items(
         return []
     refs = {(c.platform, c.post_id) for c, _, _ in ranked}
     existing: dict[PostRef, tuple[int, str, float]] = {}
+    platforms = sorted({platform for platform, _ in refs})
     for chunk in _in_chunks(sorted({post_id for _, post_id in refs})):
         for item_id, platform, post_id, status, prio in session.execute(
             select(col(QueueItem.id), col(QueueItem.platform), col(QueueItem.post_id),
                    col(QueueItem.status), col(QueueItem.priority))
-            .where(col(QueueItem.post_id).in_(chunk))
+            .where(col(QueueItem.platform).in_(platforms), col(QueueItem.post_id).in_(chunk))
         ).all():
             if (platform, post_id) in refs:
                 existing[(platform, post_id)] = (item_id, status, prio)
