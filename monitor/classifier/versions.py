@@ -88,7 +88,8 @@ def _get(session: Session, version: str) -> ModelVersion:
 
 
 def load_version(settings: Settings, row: ModelVersion) -> Scorer:
-    return load_classifier(row.path, settings["model.embedder"] or None)
+    return load_classifier(row.path, settings["model.embedder"] or None,
+                           quantize=settings["model.quantize"])
 
 
 def live_scorer(settings: Settings, db: Database) -> Scorer:
@@ -97,14 +98,16 @@ def live_scorer(settings: Settings, db: Database) -> Scorer:
         row = session.exec(select(ModelVersion).where(ModelVersion.role == "live")).first()
     if row is not None:
         return load_version(settings, row)
-    return load_classifier(settings["model.path"] or None, settings["model.embedder"] or None)
+    return load_classifier(settings["model.path"] or None, settings["model.embedder"] or None,
+                           quantize=settings["model.quantize"])
 
 
 def shadow_scorers(db: Database, settings: Settings | None = None) -> list[Scorer]:
     with db.read() as session:
         rows = list(session.exec(select(ModelVersion).where(ModelVersion.role == "shadow")))
     embedder = settings["model.embedder"] or None if settings else None
-    return [load_classifier(r.path, embedder) for r in rows]
+    quantize = bool(settings["model.quantize"]) if settings else False
+    return [load_classifier(r.path, embedder, quantize=quantize) for r in rows]
 
 
 def _score_row(capture_id: int, version: str, role: str, pred: Prediction) -> Score:

@@ -28,7 +28,8 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
     if model is None:
         return reg.live_scorer(ctx.settings, ctx.database())
     if Path(model).is_dir():
-        return HateClassifier.load(model, Embedder(embedder))
+        return HateClassifier.load(model, Embedder(embedder,
+                                                   quantize=ctx.settings["model.quantize"]))
     with ctx.database().read() as session:
         row = session.get(ModelVersion, model)
     if row is None:

@@ -31,12 +31,12 @@ from connectors.post import Post
 from models.types import Prediction, Scorer
 from monitor.ingest.pipeline import (
     BatchResult,
-    attach_score,
-    insert_capture,
+    attach_scores,
     known_keys,
     post_key,
     record_collection,
 )
+from monitor.ingest.writes import insert_captures, insert_scores
 from monitor.reporting import metrics
 from monitor.reporting.metrics import bucket_counts
 from monitor.review.priority import PriorityWeights
@@ -70,19 +70,22 @@ def _store_unscored_tx(
     """Captures + backlog rows + the 'collect' audit event, in the caller's transaction."""
     review = (now + timedelta(days=retention_days)).date()
     result = BatchResult()
-    known = known_keys(session, posts)
-    payloads: set[str] = set()
+    fresh: list[Post] = []
+    seen = known_keys(session, posts)
     for post in posts:
         key = post_key(post)
-        if key in known:
+        if key in seen:
             result.duplicate += 1
             continue
-        known.add(key)
-        capture = insert_capture(
-            session, post, now=now, origin=origin, source_id=source_id, review_date=review,
-            payloads=payloads,
-        )
-        session.add(ScoringBacklog(capture_id=capture.id or 0, enqueued_at=now))
+        seen.add(key)
+        fresh.append(post)
+    captures = insert_captures(session, fresh, now=now, origin=origin, source_id=source_id,
+                               review_date=review)
+    if captures:
+        session.execute(insert(ScoringBacklog),
+                        [{"capture_id": c.id or 0, "enqueued_at": now, "holder": None,
+                          "leased_until": None, "attempts": 0} for c in captures])
+    for capture in captures:
         result.count(capture)
     record_collection(
         session, result, actor=actor, origin=origin, source_id=source_id, offered=len(posts),
@@ -206,34 +209,31 @@ def _write_scores(
                 col(Score.capture_id).in_(held), col(Score.model_version) == model_version)
         ).all()
     )
-    written = 0
     default_review = (now + timedelta(days=retention_days)).date()
     # Which capture each post's queue item points at now: one query for the batch.
     current = {
         (p, i): c for p, i, c in session.execute(
             select(col(QueueItem.platform), col(QueueItem.post_id), col(QueueItem.capture_id))
-            .where(col(QueueItem.post_id).in_({c.post_id for c in claim.captures}))
+            .where(col(QueueItem.platform).in_({c.platform for c in claim.captures}),
+                   col(QueueItem.post_id).in_({c.post_id for c in claim.captures}))
         ).all()
     }
+    ranked: list[tuple[Capture, Prediction]] = []
+    kept_only: list[tuple[Capture, Prediction]] = []
     for capture in claim.captures:
         cid = capture.id or 0
         if cid not in held or cid in already or cid not in preds:
             continue  # lease lost to another worker, or scored by the inline path
-        pred = preds[cid]
         if current.get((capture.platform, capture.post_id), 0) > cid:
             # A later version of this post already ranks the queue; keep the score as evidence
             # of what the model said, but never point the item back at the older text.
-            session.add(Score(capture_id=cid, model_version=model_version, role="live",
-                              p_hate=pred.p_hate, strands=dict(pred.strands),
-                              severity=pred.severity, language=pred.language,
-                              language_supported=pred.language_supported,
-                              explanation=dict(pred.explanation), created_at=now))
-            session.flush()
+            kept_only.append((capture, preds[cid]))
         else:
-            attach_score(session, capture, pred, model_version=model_version, weights=weights,
-                         now=now, review_date=capture.review_date or default_review)
-        written += 1
-    return written
+            ranked.append((capture, preds[cid]))
+    insert_scores(session, kept_only, model_version=model_version, now=now)
+    attach_scores(session, ranked, model_version=model_version, weights=weights, now=now,
+                  review_date=default_review)
+    return len(ranked) + len(kept_only)
 
 
 def _record_stats(

@@ -6,8 +6,9 @@ One JSON object per line. Required keys: ``platform``, ``post_id``, ``url``, ``a
 
 The line itself, byte for byte, is stored as the capture's raw payload: it is what this tool
 received. A bad line is reported with its number and reason and every good line is still
-ingested. Lines are committed in batches, each batch atomically, and ingest is idempotent, so an
-import killed half-way and run again ends with every line stored exactly once.
+ingested. Lines are committed in batches, each batch atomically (the next batch is scored while
+one is written), and ingest is idempotent, so an import killed half-way and run again ends with
+every line stored exactly once.
 """
 
 from __future__ import annotations

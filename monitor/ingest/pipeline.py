@@ -8,34 +8,24 @@ exactly once. Inference runs in a worker thread, never on the event loop.
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from connectors.post import Post
 from models.types import Prediction, Scorer
-from monitor import tool_version
 from monitor.audit import chain as audit
-from monitor.review.priority import PriorityWeights, priority
+from monitor.ingest import writes
+from monitor.ingest.writes import text_fingerprint as text_fingerprint  # re-exported
+from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
-from monitor.storage.tables.evidence import Capture, Payload, Score
-from monitor.storage.tables.review import QueueItem
+from monitor.storage.tables.evidence import Capture
 from monitor.storage.types import utcnow
 
 PostKey = tuple[str, str, str]  # platform, post_id, content_sha256
-
-_SPACE = re.compile(r"\s+")
-
-
-def text_fingerprint(text: str) -> str:
-    """Groups copy-paste campaigns: same words, whatever the case and spacing."""
-    return hashlib.sha256(_SPACE.sub(" ", text.casefold()).strip().encode()).hexdigest()
-
 
 def post_key(post: Post) -> PostKey:
     return (post.platform, post.post_id, post.content_sha256)
@@ -72,7 +62,10 @@ def known_keys(session: Session, posts: Sequence[Post]) -> set[PostKey]:
     shas = {p.content_sha256 for p in posts}
     rows = session.exec(
         select(Capture.platform, Capture.post_id, Capture.content_sha256).where(
-            col(Capture.content_sha256).in_(shas)
+            # platform and post_id too, so the lookup uses uq_capture_version, not a scan
+            col(Capture.platform).in_({p.platform for p in posts}),
+            col(Capture.post_id).in_({p.post_id for p in posts}),
+            col(Capture.content_sha256).in_(shas),
         )
     ).all()
     return {(r[0], r[1], r[2]) for r in rows}
@@ -97,66 +90,6 @@ def score_posts(scorer: Scorer, posts: Sequence[Post]) -> dict[PostKey, Predicti
     if len(preds) != len(posts):
         raise RuntimeError(f"scorer returned {len(preds)} predictions for {len(posts)} posts")
     return {post_key(p): pr for p, pr in zip(posts, preds, strict=True)}
-
-
-def _store_payload(session: Session, post: Post, stored: set[str]) -> str | None:
-    if post.response is None:
-        return None
-    sha = hashlib.sha256(post.response).hexdigest()
-    if sha not in stored and session.get(Payload, sha) is None:
-        session.add(Payload(sha256=sha, body=post.response, url=post.response_url))
-        session.flush()
-    stored.add(sha)
-    return sha
-
-
-def insert_capture(
-    session: Session,
-    post: Post,
-    *,
-    now: datetime,
-    origin: str,
-    source_id: int | None,
-    review_date: date,
-    payloads: set[str],
-    language: str | None = None,
-) -> Capture:
-    """Stage: store one new version of a post as evidence (the caller has checked it is new).
-
-    The one place a capture is built, so every path (inline scoring, deferred scoring) stores
-    the same evidence: raw payload and its hash, UTC capture time, tool version, provenance."""
-    prior = session.exec(
-        select(func.max(Capture.version)).where(
-            Capture.platform == post.platform, Capture.post_id == post.post_id
-        )
-    ).one()
-    capture = Capture(
-        platform=post.platform,
-        post_id=post.post_id,
-        version=(prior or 0) + 1,
-        content_sha256=post.content_sha256,
-        url=post.url,
-        author_handle=post.author_handle,
-        author_id=post.author_id,
-        created_at=post.created_at,
-        created_at_known=post.created_at_known,
-        captured_at=now,
-        text=post.text,
-        language=language or post.language,
-        thread_id=post.thread_id,
-        parent_id=post.parent_id,
-        raw=post.raw,
-        raw_content_type=post.raw_content_type,
-        raw_sha256=post.raw_sha256,
-        payload_sha256=_store_payload(session, post, payloads),
-        tool_version=tool_version(),
-        origin=origin,
-        source_id=source_id,
-        review_date=review_date,
-    )
-    session.add(capture)
-    session.flush()
-    return capture
 
 
 def record_collection(
@@ -190,74 +123,21 @@ def record_collection(
     )
 
 
-def _upsert_queue_item(
+def attach_scores(
     session: Session,
-    capture: Capture,
-    score: Score,
-    pred: Prediction,
-    *,
-    weights: PriorityWeights,
-    now: datetime,
-    review_date: date,
-) -> QueueItem:
-    item = session.exec(
-        select(QueueItem).where(
-            QueueItem.platform == capture.platform, QueueItem.post_id == capture.post_id
-        )
-    ).first()
-    prio = priority(pred, capture.created_at, now, weights)
-    if item is None:
-        item = QueueItem(
-            platform=capture.platform,
-            post_id=capture.post_id,
-            capture_id=capture.id or 0,
-            source_id=capture.source_id,
-            review_date=review_date,
-            created_at=now,
-        )
-    item.capture_id = capture.id or 0
-    item.score_id = score.id
-    item.p_hate = pred.p_hate
-    item.severity = pred.severity
-    item.top_strand = pred.top_strand
-    item.language_supported = pred.language_supported
-    item.author_handle = capture.author_handle
-    item.text_sha256 = text_fingerprint(capture.text)
-    item.updated_at = now
-    if item.status == "open":
-        item.priority = prio
-    session.add(item)
-    session.flush()
-    return item
-
-
-def attach_score(
-    session: Session,
-    capture: Capture,
-    pred: Prediction,
+    scored: Sequence[tuple[Capture, Prediction]],
     *,
     model_version: str,
     weights: PriorityWeights,
     now: datetime,
     review_date: date,
-) -> QueueItem:
-    """Stage: score + enqueue for one stored capture (the live model's view ranks the queue)."""
-    score = Score(
-        capture_id=capture.id or 0,
-        model_version=model_version,
-        role="live",
-        p_hate=pred.p_hate,
-        strands=dict(pred.strands),
-        severity=pred.severity,
-        language=pred.language,
-        language_supported=pred.language_supported,
-        explanation=dict(pred.explanation),
-        created_at=now,
-    )
-    session.add(score)
-    session.flush()
-    return _upsert_queue_item(
-        session, capture, score, pred, weights=weights, now=now, review_date=review_date
+) -> list[int]:
+    """Stage: score + enqueue stored captures (the live model's view ranks the queue), one
+    statement per table for the batch; returns each capture's queue item id."""
+    score_ids = writes.insert_scores(session, scored, model_version=model_version, now=now)
+    return writes.upsert_queue_items(
+        session, [(c, sid, p) for (c, p), sid in zip(scored, score_ids, strict=True)],
+        weights=weights, now=now, default_review_date=review_date,
     )
 
 
@@ -278,27 +158,31 @@ def store_batch(
     now = now or utcnow()
     review = (now + timedelta(days=retention_days)).date()
     result = BatchResult()
-    known = known_keys(session, posts)
-    payloads: set[str] = set()
+    fresh: list[Post] = []
+    preds: list[Prediction] = []
+    seen = known_keys(session, posts)
     for post in posts:
         key = post_key(post)
-        if key in known:
+        if key in seen:
             result.duplicate += 1
             continue
-        known.add(key)
+        seen.add(key)
         pred = predictions.get(key)
         if pred is None:
             raise RuntimeError(f"{post.platform}:{post.post_id} reached storage unscored")
-        capture = insert_capture(
-            session, post, now=now, origin=origin, source_id=source_id, review_date=review,
-            payloads=payloads, language=post.language or pred.language,
-        )
-        item = attach_score(
-            session, capture, pred, model_version=model_version, weights=weights, now=now,
-            review_date=review,
-        )
+        fresh.append(post)
+        preds.append(pred)
+    captures = writes.insert_captures(
+        session, fresh, now=now, origin=origin, source_id=source_id, review_date=review,
+        languages=[post.language or pred.language for post, pred in zip(fresh, preds,
+                                                                          strict=True)],
+    )
+    result.queue_item_ids = attach_scores(
+        session, list(zip(captures, preds, strict=True)), model_version=model_version,
+        weights=weights, now=now, review_date=review,
+    )
+    for capture in captures:
         result.count(capture)
-        result.queue_item_ids.append(item.id or 0)
     record_collection(
         session, result, actor=actor, origin=origin, source_id=source_id, offered=len(posts)
     )
@@ -346,9 +230,36 @@ def process_posts_sync(
 ) -> BatchResult:
     """The blocking form of ``process_posts``. ``shadows``: models on trial, whose scores are
     stored beside the live ones and never rank the queue."""
+    return store_scored(
+        db, posts, score_new(db, scorer, posts), model_version=scorer.model_version,
+        weights=weights, origin=origin, actor=actor, source_id=source_id,
+        retention_days=retention_days, shadows=shadows,
+    )
+
+
+def score_new(db: Database, scorer: Scorer, posts: Sequence[Post]) -> dict[PostKey, Prediction]:
+    """Stage: score the posts not captured yet (a short read, then the model; no transaction
+    is open while the model runs). Blocking; call it from a worker thread."""
     with db.read() as session:
         fresh = unique_new(posts, known_keys(session, posts))
-    predictions = score_posts(scorer, fresh)
+    return score_posts(scorer, fresh)
+
+
+def store_scored(
+    db: Database,
+    posts: Sequence[Post],
+    predictions: dict[PostKey, Prediction],
+    *,
+    model_version: str,
+    weights: PriorityWeights,
+    origin: str,
+    actor: str,
+    source_id: int | None = None,
+    retention_days: int = 30,
+    shadows: Sequence[Scorer] = (),
+) -> BatchResult:
+    """Stage: store a scored batch in one write transaction (``store_batch``), retried when
+    another writer stored some of the same posts first; then the shadow models' scores."""
     result: BatchResult | None = None
     for attempt in range(3):
         try:
@@ -357,7 +268,7 @@ def process_posts_sync(
                     session,
                     posts,
                     predictions,
-                    model_version=scorer.model_version,
+                    model_version=model_version,
                     weights=weights,
                     origin=origin,
                     actor=actor,

@@ -91,6 +91,12 @@ async def run_scheduler(
         if result.queue_item_ids and alert_cfg.channels:
             await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=result.queue_item_ids)
 
+    async def after_page(item_ids: list[int]) -> None:
+        # Each page's threats go out as soon as the page is stored; after_sweep then finds
+        # them already sent (a delivery is claimed once per item and channel).
+        if alert_cfg.channels:
+            await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=item_ids)
+
     async def retention() -> None:
         days = int(settings["retention.dismissed_days"])
         await db.run(apply_retention, db, days=days)
@@ -108,6 +114,7 @@ async def run_scheduler(
         ops=ops,
         connector_for=connector_for,
         on_result=after_sweep,
+        on_page=after_page,
     )
     sched = SweepScheduler(
         db=db,

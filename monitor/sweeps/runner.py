@@ -35,6 +35,7 @@ from monitor.sweeps.timing import hold_reason
 log = logging.getLogger(__name__)
 
 ResultHook = Callable[[SweepResult], Awaitable[None]]
+ItemsHook = Callable[[list[int]], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ class SweepRunner:
         worker: str | None = None,
         connector_for: Callable[[Source], Connector | None] | None = None,
         on_result: ResultHook | None = None,
+        on_page: ItemsHook | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.db = db
@@ -105,6 +107,8 @@ class SweepRunner:
         self.worker = worker or worker_id()
         self.connector_for = connector_for or (lambda _src: None)
         self.on_result = on_result
+        # Run for each stored page's queue items while the sweep goes on (urgent alerts).
+        self.on_page = on_page
         self.clock = clock
         self._warned: set[tuple[int, date]] = set()
 
@@ -141,6 +145,14 @@ class SweepRunner:
 
     async def _sweep_leased(self, src: Source, *, trigger: str, force: bool) -> RunOutcome:
         assert src.id is not None
+        page_tasks: set[asyncio.Task[None]] = set()
+
+        def page_stored(item_ids: list[int]) -> None:
+            if self.on_page is not None:
+                task = asyncio.ensure_future(self._guarded(self.on_page(item_ids), src.name))
+                page_tasks.add(task)
+                task.add_done_callback(page_tasks.discard)
+
         sweep = asyncio.ensure_future(
             sweep_source(
                 self.db,
@@ -152,6 +164,7 @@ class SweepRunner:
                 force=force,
                 trigger=trigger,
                 worker=self.worker,
+                on_page=page_stored,
             )
         )
         beat = asyncio.ensure_future(self._heartbeat(src, sweep))
@@ -172,12 +185,25 @@ class SweepRunner:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await beat
+            if page_tasks:  # the per-page alerts finish with the sweep; on shutdown, cancelled
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    for task in page_tasks:
+                        task.cancel()
+                await asyncio.gather(*page_tasks, return_exceptions=True)
         if self.on_result is not None:
             try:
                 await self.on_result(result)
             except Exception:  # alerts must never undo a stored sweep
                 log.exception("after-sweep hook failed for %s", src.name)
         return RunOutcome("swept", result=result)
+
+    @staticmethod
+    async def _guarded(hook: Awaitable[None], name: str) -> None:
+        try:
+            await hook
+        except Exception:  # alerts must never undo a stored sweep
+            log.exception("after-page hook failed for %s", name)
 
     async def _heartbeat(self, src: Source, sweep: asyncio.Future[SweepResult]) -> None:
         assert src.id is not None

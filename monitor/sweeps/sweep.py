@@ -46,6 +46,8 @@ from monitor.sweeps.history import record_run
 
 log = logging.getLogger(__name__)
 
+PageHook = Callable[[list[int]], None]
+
 
 class SweepRefused(Exception):
     """The source may not be swept now (disabled, no lawful basis, expired basis, deferred)."""
@@ -223,8 +225,13 @@ async def sweep_source(
     trigger: str = "manual",
     worker: str | None = None,
     retry_skipped: bool = False,
+    on_page: PageHook | None = None,
 ) -> SweepResult:
-    """Sweep one source; ``retry_skipped`` first reads its "could not read" list again."""
+    """Sweep one source; ``retry_skipped`` first reads its "could not read" list again.
+
+    ``on_page``: called with the queue items each page touched as soon as that page is stored
+    (the urgent-alert check), so a threat on the first page of a long back-fill is not held
+    until the last one. It must not block: the sweep waits for it."""
     run = _RunInfo(utcnow(), trigger, worker)
     source = await db.run(_load, db, ref)
     today = utcnow().date()
@@ -280,6 +287,8 @@ async def sweep_source(
             result.versions += batch.versions
             result.duplicate += batch.duplicate
             result.queue_item_ids += batch.queue_item_ids
+            if on_page is not None and batch.queue_item_ids:
+                on_page(batch.queue_item_ids)
 
     try:
         if retry_skipped:
