@@ -9,7 +9,7 @@ import pytest
 
 from monitor.config import Settings
 from monitor.storage.db import Database
-from tests.ops.helpers import Scripted, add, runner
+from tests.support.sweeps import Scripted, add, runner
 
 
 @pytest.fixture

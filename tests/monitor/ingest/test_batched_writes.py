@@ -15,7 +15,7 @@ from monitor.storage.db import Database
 from monitor.storage.tables.evidence import Capture, Payload, Score
 from monitor.storage.tables.ops import AuditEvent
 from monitor.storage.tables.review import QueueItem
-from tests.support import FakeScorer, make_post
+from tests.support.fakes import FakeScorer, make_post
 
 W = PriorityWeights()
 
