@@ -33,6 +33,8 @@ NEGATIVE_CAPS: dict[str, int] = {"davidson": 4000, "stormfront": 4000, "olid": 4
 # Davidson's "hate" leans on African-American English (SOURCES.md), so it counts for less;
 # our contrast rows are few but aimed at known failures, so they count for more.
 SOURCE_WEIGHTS: dict[str, float] = {"davidson": 0.5, "contrast": 3.0, "decisions": 3.0}
+# Nearest-example candidates shipped in the artefact (float16 vectors: ~0.75 KB each).
+MAX_EXEMPLARS = 6000
 
 
 @dataclass
@@ -293,6 +295,18 @@ def tune_encoder(plan: TrainPlan, embedder: Encoder, base: Sequence[Example],
     return adapted
 
 
+def cap_exemplars(exemplars: Sequence[Exemplar], x: Matrix, seed: int,
+                  limit: int = MAX_EXEMPLARS) -> tuple[list[Exemplar], Matrix]:
+    """At most ``limit`` nearest-example candidates, a seeded sample in their original order.
+
+    They only explain a score (the officer sees the nearest labelled texts), never change it,
+    and their vectors are most of the artefact's weight file."""
+    if len(exemplars) <= limit:
+        return list(exemplars), x
+    keep = sorted(random.Random(seed).sample(range(len(exemplars)), limit))
+    return [exemplars[i] for i in keep], x[keep]
+
+
 def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
           evaluate_heldout: bool = True) -> HateClassifier:
     """The whole run: read, embed, cross-validate, fit, evaluate held-out sets."""
@@ -324,6 +338,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
                            r.severity or "none", "decision") for r in extra]
     ex_x = np.vstack([contrast_x, cache.encode(embedder, [r.text for r in extra], "decisions")])\
         if extra else contrast_x
+    exemplars, ex_x = cap_exemplars(exemplars, ex_x, plan.seed)
     rows = base + contrast
     model = _fit(HateClassifier(embedder, options=plan.options),
                  np.vstack([base_x, contrast_x]), rows, exemplars, ex_x)
