@@ -43,7 +43,10 @@ _SKIN = {
 }
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s", "!": "i", "|": "l"})
-_WORD_WITH_LEET = re.compile(r"(?<![\w@$!|])[A-Za-z0-9@$!|]*[A-Za-z][A-Za-z0-9@$!|]*[A-Za-z0-9]")
+# The lookahead skips words with no look-alike symbol at all (most of them) before a Python
+# call is made per word; ``_unleet`` still decides for the rest.
+_WORD_WITH_LEET = re.compile(r"(?<![\w@$!|])(?=[A-Za-z0-9@$!|]*[0134579@$!|])"
+                             r"[A-Za-z0-9@$!|]*[A-Za-z][A-Za-z0-9@$!|]*[A-Za-z0-9]")
 # Three or more single letters separated by one space, dot, dash or asterisk: "k i l l".
 _SPACED = re.compile(r"\b(?:[A-Za-z][ .\-*_]){2,}[A-Za-z]\b")
 _STRETCH = re.compile(r"([A-Za-z])\1{2,}")
@@ -60,6 +63,8 @@ def _is_emoji(ch: str) -> bool:
 
 
 def _emoji_words(text: str) -> str:
+    if text.isascii():  # no emoji, no joiners: nothing to name
+        return text
     for seq, words in _SEQUENCES.items():
         text = text.replace(seq, words)
     out: list[str] = []
