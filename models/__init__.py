@@ -24,11 +24,12 @@ def default_artefact() -> Path:
 
 
 def load_classifier(path: str | None = None, embedder: str | None = None, *,
-                    quantize: bool = False) -> Scorer:
+                    quantize: bool = False, backend: str = "onnx") -> Scorer:
     """The shipped classifier (or the artefact at ``path``), loaded offline and hash-checked.
 
     Embedders are shared per model directory so a live and a shadow model load it once.
-    ``quantize``: the encoder's linear layers in dynamic int8 (``model.quantize``).
+    ``quantize``: the encoder's matrix products in dynamic int8 (``model.quantize``);
+    ``backend``: what runs the encoder, "onnx" or "torch" (``model.backend``).
     """
     from models import artefact
     from models.classifier import HateClassifier
@@ -42,11 +43,12 @@ def load_classifier(path: str | None = None, embedder: str | None = None, *,
     # re-merges if what it verified differs from what was read here.
     adapter = artefact.read_adapter(directory)
     key = (embedder or "") + (f"|{adapter_id(adapter)}" if adapter else "") + \
-        ("|int8" if quantize else "")
+        ("|int8" if quantize else "") + f"|{backend}"
     with _lock:
         enc = _embedders.get(key)
         if enc is None:
-            enc = Embedder(embedder or None, adapter=adapter, quantize=quantize)
+            enc = Embedder(embedder or None, adapter=adapter, quantize=quantize,
+                           backend=backend)
             _embedders[key] = enc
     assert isinstance(enc, Embedder)
     return HateClassifier.load(directory, enc)

@@ -8,6 +8,7 @@ are cached by the SHA-256 of the text in a bounded LRU; the cache holds vectors,
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 import warnings
@@ -19,11 +20,16 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
+from models import onnx_encoder
 from models.normalise import normalise
+
+log = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
 
 DEFAULT_NAME = "all-MiniLM-L6-v2"
+# What runs the transformer: ONNX Runtime (same vectors, faster on CPU) or PyTorch itself.
+BACKENDS = ("onnx", "torch")
 
 
 class EmbeddingError(Exception):
@@ -123,7 +129,11 @@ class Embedder:
         normalise_text: bool = True,
         adapter: dict[str, npt.NDArray[np.float32]] | None = None,
         quantize: bool = False,
+        backend: str = "onnx",
     ) -> None:
+        if backend not in BACKENDS:
+            raise EmbeddingError(f"model.backend must be one of {', '.join(BACKENDS)}, "
+                                 f"not {backend!r}")
         # Set before the import so transformers/huggingface_hub never try the network.
         os.environ["HF_HUB_OFFLINE"] = "1"
         os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -162,10 +172,23 @@ class Embedder:
             # A distinct name keeps disk and memory caches of base and adapted vectors apart.
             self._name = f"{self._name}+lora-{adapter_id(adapter)}"
         self.quantize = quantize
-        if quantize:
+        if backend == "onnx":
+            try:
+                onnx_encoder.check(self._model)
+            except onnx_encoder.OnnxUnsupported as err:
+                log.warning("model.backend onnx: %s; the encoder runs on PyTorch", err)
+                backend = "torch"
+        self.backend = backend
+        # Built at the first encode, after any adapter merge (``models.onnx_encoder``).
+        self._onnx: onnx_encoder.OnnxEncoder | None = None
+        self._onnx_lock = threading.Lock()
+        if quantize and backend == "torch":
             # After the adapter merge: LoRA is merged into fp32 weights, then quantised.
             quantize_linear_int8(self._model)
             self._name = f"{self._name}+int8"
+        elif quantize:
+            # ONNX Runtime's int8 kernels give other vectors than PyTorch's: its own cache name.
+            self._name = f"{self._name}+onnx-int8"
         # Renamed in sentence-transformers 6; the old name warns (and warnings fail tests).
         dim_of = getattr(self._model, "get_embedding_dimension", None)
         if dim_of is None:
@@ -193,7 +216,7 @@ class Embedder:
                 found = Embedder(self._given_path, batch_size=self.batch_size,
                                  cache_size=self.cache.max_items,
                                  normalise_text=self.normalise_text, adapter=adapter,
-                                 quantize=self.quantize)
+                                 quantize=self.quantize, backend=self.backend)
                 self._adapted[key] = found
             return found
 
@@ -206,8 +229,20 @@ class Embedder:
         """The underlying ``SentenceTransformer`` (for benchmarks and fine-tuning)."""
         return self._model
 
+    def _onnx_encoder(self) -> onnx_encoder.OnnxEncoder | None:
+        """The ONNX Runtime encoder, exported on first use (a second or two); None: PyTorch."""
+        if self.backend != "onnx":
+            return None
+        with self._onnx_lock:
+            if self._onnx is None:
+                self._onnx = onnx_encoder.OnnxEncoder(self._model, int8=self.quantize)
+            return self._onnx
+
     def encode_uncached(self, texts: Sequence[str], *, show_progress: bool = False) -> Matrix:
         prepared = [normalise(t) if self.normalise_text else t for t in texts]
+        onnx = self._onnx_encoder()
+        if onnx is not None:
+            return onnx.encode(prepared, show_progress=show_progress)
         out = self._model.encode(
             prepared,
             batch_size=self.batch_size,

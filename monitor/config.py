@@ -146,11 +146,19 @@ REGISTRY: tuple[Setting, ...] = (
     ),
     Setting("model.batch_size", int, 64, "Posts scored per batch.", check=_positive),
     Setting(
+        "model.backend",
+        str,
+        "onnx",
+        "What runs the encoder: onnx (ONNX Runtime; the same vectors as PyTorch, faster on "
+        "CPU) or torch.",
+        check=lambda v: None if v in ("onnx", "torch") else "onnx or torch",
+    ),
+    Setting(
         "model.quantize",
         bool,
         False,
-        "Run the encoder's linear layers in dynamic int8: faster on CPU, slightly different "
-        "scores (see the model card's figures before turning it on).",
+        "Run the encoder's matrix products in dynamic int8: faster on CPU, different scores "
+        "(see the model card's figures before turning it on).",
     ),
     Setting(
         "model.strands",

@@ -87,9 +87,14 @@ def _get(session: Session, version: str) -> ModelVersion:
     return row
 
 
+def encoder_options(settings: Settings) -> dict[str, Any]:
+    """How the configured encoder runs: ``model.quantize`` and ``model.backend``."""
+    return {"quantize": bool(settings["model.quantize"]), "backend": str(settings["model.backend"])}
+
+
 def load_version(settings: Settings, row: ModelVersion) -> Scorer:
     return load_classifier(row.path, settings["model.embedder"] or None,
-                           quantize=settings["model.quantize"])
+                           **encoder_options(settings))
 
 
 def live_scorer(settings: Settings, db: Database) -> Scorer:
@@ -99,15 +104,15 @@ def live_scorer(settings: Settings, db: Database) -> Scorer:
     if row is not None:
         return load_version(settings, row)
     return load_classifier(settings["model.path"] or None, settings["model.embedder"] or None,
-                           quantize=settings["model.quantize"])
+                           **encoder_options(settings))
 
 
 def shadow_scorers(db: Database, settings: Settings | None = None) -> list[Scorer]:
     with db.read() as session:
         rows = list(session.exec(select(ModelVersion).where(ModelVersion.role == "shadow")))
     embedder = settings["model.embedder"] or None if settings else None
-    quantize = bool(settings["model.quantize"]) if settings else False
-    return [load_classifier(r.path, embedder, quantize=quantize) for r in rows]
+    options = encoder_options(settings) if settings else {}
+    return [load_classifier(r.path, embedder, **options) for r in rows]
 
 
 def _score_row(capture_id: int, version: str, role: str, pred: Prediction) -> Score:

@@ -29,7 +29,7 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
         return reg.live_scorer(ctx.settings, ctx.database())
     if Path(model).is_dir():
         return HateClassifier.load(model, Embedder(embedder,
-                                                   quantize=ctx.settings["model.quantize"]))
+                                                   **reg.encoder_options(ctx.settings)))
     with ctx.database().read() as session:
         row = session.get(ModelVersion, model)
     if row is None:
