@@ -108,6 +108,10 @@ Hate classifier for hate-monitor. It ranks posts for a person to review; it deci
   {", ".join(config.get("severities", []))}; threat head (MLP, threat threshold
   {config.get("options", {}).get("threat_threshold", "n/a")}) applied to every post.
 - Training: {training.get("summary", "see config.json")}
+- Runtime: the encoder runs on ONNX Runtime by default (`model.backend`), exported in memory
+  from these weights, with vectors within 2e-7 of PyTorch's: every figure here holds on either
+  backend. `model.quantize` (int8) changes the scores: measure it with `hate-monitor evaluate`
+  under a config that turns it on before using it (docs/DEPLOYMENT.md).
 - Artefact: safetensors + JSON, no pickle; manifest.json holds the sha256 of every file and is
   checked on load.
 
