@@ -10,6 +10,12 @@ capture is scored exactly once (``uq_score_model`` is the backstop). A worker ki
 holds no transaction; its lease runs out after ``lease_seconds`` and another worker re-claims
 the rows. Holding a row lock across inference instead would stall every other worker's claims
 behind a slow model and tie a database connection to each batch.
+
+Claims take the live lane first: posts a sweep fetched that were written in the last day, then
+the bulk lane (older posts from a back-fill, re-scoring after a model change), each in capture
+order. A threat fetched now therefore never waits behind a back-fill of a busy group's history,
+and the worker hands each scored batch's queue items to the alert dispatcher at once
+(``scoring_loop``'s ``on_scored``), as a sweep scoring inline does.
 """
 
 from __future__ import annotations
@@ -18,11 +24,11 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy import delete, exists, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col
@@ -52,6 +58,17 @@ LEASE_SECONDS = 60.0
 # A capture the model fails on this often is left for a person to look at (see /metrics).
 MAX_ATTEMPTS = metrics.MAX_ATTEMPTS
 _WRITE_RETRIES = 3
+LIVE, BULK = 0, 1  # backlog lanes, claimed in this order
+# A post written longer ago than this when it was stored is history: the bulk lane.
+RECENT = timedelta(hours=24)
+
+
+def lane_for(capture: Capture, now: datetime) -> int:
+    """Live unless the platform dated the post more than ``RECENT`` before ``now``; a post
+    whose date could not be read counts as live (better scored early than late)."""
+    if capture.created_at_known and capture.created_at < now - RECENT:
+        return BULK
+    return LIVE
 
 
 # --- storing without scoring ---------------------------------------------------------------
@@ -84,7 +101,8 @@ def _store_unscored_tx(
     if captures:
         session.execute(insert(ScoringBacklog),
                         [{"capture_id": c.id or 0, "enqueued_at": now, "holder": None,
-                          "leased_until": None, "attempts": 0} for c in captures])
+                          "leased_until": None, "attempts": 0, "lane": lane_for(c, now)}
+                         for c in captures])
     for capture in captures:
         result.count(capture)
     record_collection(
@@ -123,15 +141,16 @@ def store_unscored(
 def enqueue_unscored(db: Database, model_version: str) -> int:
     """Put every capture with no score from ``model_version`` in the backlog (after a model
     change, or for captures stored before the backlog existed). One pass over captures: an
-    operator's command, never a per-request query."""
+    operator's command, never a per-request query. Re-scoring waits in the bulk lane."""
     # NOT EXISTS, not NOT IN: both engines plan it as an anti-join over the indexes.
     scored = exists().where(col(Score.capture_id) == col(Capture.id),
                             col(Score.model_version) == model_version)
     waiting = exists().where(col(ScoringBacklog.capture_id) == col(Capture.id))
-    pick = select(col(Capture.id), col(Capture.captured_at)).where(~scored, ~waiting)
+    pick = select(col(Capture.id), col(Capture.captured_at), literal(BULK)).where(~scored,
+                                                                                   ~waiting)
     with db.write() as session:
         added = session.scalars(
-            insert(ScoringBacklog).from_select(["capture_id", "enqueued_at"], pick)
+            insert(ScoringBacklog).from_select(["capture_id", "enqueued_at", "lane"], pick)
             .returning(col(ScoringBacklog.capture_id))
         ).all()
         return len(added)
@@ -157,7 +176,7 @@ def claim_batch(
             or_(col(ScoringBacklog.leased_until).is_(None), col(ScoringBacklog.leased_until) < now),
             col(ScoringBacklog.attempts) < MAX_ATTEMPTS,
         )
-        .order_by(col(ScoringBacklog.capture_id))
+        .order_by(col(ScoringBacklog.lane), col(ScoringBacklog.capture_id))
         .limit(batch_size)
         # SKIP LOCKED: rows another worker is leasing right now are passed over, not waited
         # for. SQLite ignores the clause; its BEGIN IMMEDIATE already serialises claims.
@@ -193,7 +212,8 @@ def _write_scores(
     weights: PriorityWeights,
     now: datetime,
     retention_days: int,
-) -> int:
+) -> tuple[int, list[int]]:
+    """Scores written, and the queue items the ranked ones now point at."""
     ids = [c.id or 0 for c in claim.captures] + claim.missing
     held = set(
         session.scalars(
@@ -231,9 +251,9 @@ def _write_scores(
         else:
             ranked.append((capture, preds[cid]))
     insert_scores(session, kept_only, model_version=model_version, now=now)
-    attach_scores(session, ranked, model_version=model_version, weights=weights, now=now,
-                  review_date=default_review)
-    return len(ranked) + len(kept_only)
+    items = attach_scores(session, ranked, model_version=model_version, weights=weights, now=now,
+                          review_date=default_review)
+    return len(ranked) + len(kept_only), items
 
 
 def _record_stats(
@@ -256,6 +276,14 @@ def _record_stats(
         session.add(row)
 
 
+@dataclass(slots=True)
+class Scored:
+    """One claimed batch: captures scored, and the queue items they rank (for alerts)."""
+
+    written: int = 0
+    item_ids: list[int] = field(default_factory=list)
+
+
 def score_pending(
     db: Database,
     scorer: Scorer,
@@ -268,11 +296,27 @@ def score_pending(
 ) -> int:
     """Claim, score and store one batch of the backlog; returns how many captures this call
     scored (0 when there was nothing free to claim). Blocking: run it in an executor."""
+    return score_claimed(db, scorer, batch_size=batch_size, worker_id=worker_id,
+                         weights=weights, lease_seconds=lease_seconds,
+                         retention_days=retention_days).written
+
+
+def score_claimed(
+    db: Database,
+    scorer: Scorer,
+    *,
+    batch_size: int,
+    worker_id: str,
+    weights: PriorityWeights | None = None,
+    lease_seconds: float = LEASE_SECONDS,
+    retention_days: int = 30,
+) -> Scored:
+    """``score_pending``, also naming the queue items the batch ranked."""
     weights = weights or PriorityWeights()
     claim = claim_batch(db, worker_id=worker_id, batch_size=batch_size,
                         lease_seconds=lease_seconds, now=utcnow())
     if not claim.captures and not claim.missing:
-        return 0
+        return Scored()
     started = time.perf_counter()
     try:
         texts = [c.text for c in claim.captures]
@@ -290,9 +334,9 @@ def score_pending(
     for attempt in range(_WRITE_RETRIES):
         try:
             with db.write() as session:
-                written = _write_scores(session, claim, preds, model_version=scorer.model_version,
-                                        weights=weights, now=utcnow(),
-                                        retention_days=retention_days)
+                written, items = _write_scores(
+                    session, claim, preds, model_version=scorer.model_version, weights=weights,
+                    now=utcnow(), retention_days=retention_days)
             break
         except (IntegrityError, OperationalError) as err:
             # Two versions of one post scored at once race for its queue row (or PostgreSQL
@@ -301,7 +345,7 @@ def score_pending(
                 raise
             log.info("retrying a scoring write after %s", type(err).__name__)
     _record_stats(db, worker_id, scored=written, seconds=seconds, failed=False)
-    return written
+    return Scored(written, items)
 
 
 async def scoring_loop(
@@ -314,21 +358,30 @@ async def scoring_loop(
     idle_sleep: float = 2.0,
     weights: PriorityWeights | None = None,
     lease_seconds: float = LEASE_SECONDS,
+    on_scored: Callable[[list[int]], Awaitable[None]] | None = None,
 ) -> None:
     """Score the backlog until ``stop`` is set; inference and SQL run in the default executor.
-    A failing batch is logged and retried after its lease: the loop itself never dies of it."""
+    A failing batch is logged and retried after its lease: the loop itself never dies of it.
+    ``on_scored`` gets each stored batch's queue item ids (the worker sends urgent alerts)."""
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         try:
-            done = await loop.run_in_executor(None, lambda: score_pending(
+            done = await loop.run_in_executor(None, lambda: score_claimed(
                 db, scorer, batch_size=batch_size, worker_id=worker_id, weights=weights,
                 lease_seconds=lease_seconds))
         except asyncio.CancelledError:
             raise
         except Exception:
             log.exception("scoring loop: batch failed; backing off %.1fs", idle_sleep)
-            done = 0
-        if done == 0:
+            done = Scored()
+        if done.item_ids and on_scored is not None:
+            try:
+                await on_scored(done.item_ids)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the outbox retries what this missed; scoring goes on
+                log.exception("scoring loop: alerting on %d items failed", len(done.item_ids))
+        if done.written == 0:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=idle_sleep)
 

@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -68,6 +68,20 @@ class SchedulerHandle:
         return {} if self.scheduler is None else self.scheduler.next_runs()
 
 
+def urgent_alerts(settings: Settings, db: Database, http: aiohttp.ClientSession
+                  ) -> Callable[[list[int]], Awaitable[None]]:
+    """Send the due urgent alerts among freshly stored queue items (a sweep's page, a worker's
+    scored batch) at once, rather than at the next outbox run."""
+    alert_cfg = load_alert_config(settings)
+    base_url = public_base_url(settings)
+
+    async def send(item_ids: list[int]) -> None:
+        if alert_cfg.channels:
+            await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=item_ids)
+
+    return send
+
+
 async def run_scheduler(
     settings: Settings,
     db: Database,
@@ -91,11 +105,9 @@ async def run_scheduler(
         if result.queue_item_ids and alert_cfg.channels:
             await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=result.queue_item_ids)
 
-    async def after_page(item_ids: list[int]) -> None:
-        # Each page's threats go out as soon as the page is stored; after_sweep then finds
-        # them already sent (a delivery is claimed once per item and channel).
-        if alert_cfg.channels:
-            await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=item_ids)
+    # Each page's threats go out as soon as the page is stored; after_sweep then finds them
+    # already sent (a delivery is claimed once per item and channel).
+    after_page = urgent_alerts(settings, db, http)
 
     async def retention() -> None:
         days = int(settings["retention.dismissed_days"])
@@ -147,6 +159,7 @@ async def worker_main(
                 db, scorer, stop=stop, worker_id=worker_id(),
                 batch_size=settings["scoring.batch_size"], idle_sleep=2.0,
                 weights=PriorityWeights.from_settings(settings),
+                on_scored=urgent_alerts(settings, db, http),
             )
         )
         try:

@@ -95,10 +95,16 @@ class ScoringBacklog(SQLModel, table=True):
     the transaction that writes the scores; a killed worker's lease simply runs out."""
 
     __tablename__ = "scoring_backlog"
-    __table_args__ = (Index("ix_scoring_backlog_leased_until", "leased_until"),)
+    __table_args__ = (
+        Index("ix_scoring_backlog_leased_until", "leased_until"),
+        Index("ix_scoring_backlog_claim", "lane", "capture_id"),
+    )
 
     capture_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     enqueued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     holder: str | None = Field(default=None, max_length=120)
     leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
+    # Claimed lane by lane, each in capture order: 0 = live (recent posts a sweep just fetched),
+    # 1 = bulk (history from a back-fill, re-scoring). ``monitor.ingest.backlog.lane_for``.
+    lane: int = Field(default=0, sa_column_kwargs={"server_default": "0"})

@@ -6,6 +6,8 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,8 @@ from sqlmodel import col
 
 from models.types import Prediction
 from monitor.ingest.backlog import (
+    BULK,
+    LIVE,
     backlog_size,
     claim_batch,
     enqueue_unscored,
@@ -84,7 +88,7 @@ def test_lost_lease_is_not_written_twice(db: Database) -> None:
     with db.write() as s:
         late = _write_scores(s, slow, preds, model_version="fake-1", weights=PriorityWeights(),
                              now=utcnow(), retention_days=30)
-    assert late == 0
+    assert late == (0, [])
     _assert_scored_once(db, 3)
 
 
@@ -204,3 +208,64 @@ def test_failed_batch_keeps_its_lease_and_counts_attempts(db: Database) -> None:
     assert stats is not None and stats.failures_total == 1
     # Leased: nobody else takes them until the lease runs out.
     assert score_pending(db, FakeScorer(), batch_size=5, worker_id="other") == 0
+
+
+def test_todays_posts_are_claimed_before_a_back_fill_of_history(db: Database) -> None:
+    """A back-fill stores thousands of old posts; a threat a sweep fetches afterwards must not
+    wait for the model to get through them."""
+    now = utcnow()
+    history = [make_post(i, created_at=now - timedelta(days=30, minutes=i)) for i in range(6)]
+    store_unscored(db, history, origin="sweep", actor="t")
+    threat = make_post(100, "muslims are vermin, kill them", created_at=now - timedelta(hours=1))
+    # No readable date (created_at is then the capture time's stand-in): treated as live.
+    undated = replace(make_post(101, created_at=now - timedelta(days=9)), created_at_known=False)
+    store_unscored(db, [threat, undated], origin="sweep", actor="t")
+    with db.read() as s:
+        lanes = {r.capture_id: r.lane for r in s.scalars(select(ScoringBacklog))}
+    assert sorted(lanes.values()) == [LIVE, LIVE] + [BULK] * 6
+    first = claim_batch(db, worker_id="w", batch_size=2, lease_seconds=60, now=utcnow())
+    assert {c.post_id for c in first.captures} == {"100", "101"}
+
+
+def test_rescoring_after_a_model_change_waits_in_the_bulk_lane(db: Database) -> None:
+    store_unscored(db, [make_post(i, created_at=utcnow()) for i in range(2)], origin="sweep",
+                   actor="t")
+    score_pending(db, FakeScorer(), batch_size=5, worker_id="w")
+    assert enqueue_unscored(db, "fake-2") == 2
+    fresh = make_post(50, created_at=utcnow())
+    store_unscored(db, [fresh], origin="sweep", actor="t")
+    with db.read() as s:
+        lanes = sorted(r.lane for r in s.scalars(select(ScoringBacklog)))
+    assert lanes == [LIVE, BULK, BULK]
+    first = claim_batch(db, worker_id="w", batch_size=1, lease_seconds=60, now=utcnow())
+    assert [c.post_id for c in first.captures] == ["50"]
+
+
+async def test_scoring_loop_hands_each_batchs_queue_items_to_the_alerts(db: Database) -> None:
+    import asyncio
+
+    from monitor.ingest.backlog import scoring_loop
+
+    store_unscored(db, [make_post(i, "muslims are vermin, kill them") for i in range(3)],
+                   origin="sweep", actor="t")
+    seen: list[list[int]] = []
+
+    async def on_scored(item_ids: list[int]) -> None:
+        seen.append(item_ids)
+        if len(seen) == 1:
+            raise RuntimeError("webhook down")  # logged; scoring goes on
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(scoring_loop(db, FakeScorer(), stop=stop, worker_id="loop",
+                                            batch_size=2, idle_sleep=0.05,
+                                            on_scored=on_scored))
+    for _ in range(200):
+        if backlog_size(db) == 0 and len(seen) == 2:
+            break
+        await asyncio.sleep(0.02)
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
+    with db.read() as s:
+        items = set(s.scalars(select(col(QueueItem.id))).all())
+    assert [len(batch) for batch in seen] == [2, 1]
+    assert {i for batch in seen for i in batch} == items
