@@ -8,6 +8,13 @@ queue items the sweep touched. The back-fill is ``hate-monitor import``'s path
 first import would be. The clock starts when the connector hands over the page.
 
     .venv/bin/python bench/bench_alerts.py [--trials 10] [--backfill 10000] [--database-url URL]
+    .venv/bin/python bench/bench_alerts.py --deferred
+
+``--deferred``: the scaled path (``scoring.deferred = true``). Sweeps store their posts unscored,
+a worker's scoring loop (``ingest.backlog.scoring_loop``) claims and scores them and hands each
+batch to the alert dispatcher, as ``hate-monitor worker`` does; the back-fill is 10,000 posts of
+a month-old history stored unscored into the same backlog, so the threat competes with it for
+the worker.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from models.types import Scorer
 from monitor.alerts.config import AlertConfig, WebhookConfig
 from monitor.alerts.dispatch import dispatch
 from monitor.config import load_settings
+from monitor.ingest.backlog import backlog_size, scoring_loop, store_unscored
 from monitor.ingest.stream import process_stream_sync
 from monitor.review.priority import PriorityWeights
 from monitor.sources.basis import Basis
@@ -77,10 +85,18 @@ class Receiver:
 
 
 def backfill(db: Database, scorer: Scorer, n: int, done: threading.Event,
-             stop: threading.Event, stored: list[int]) -> None:
-    """Import ``n`` posts in batches of 256; stops early (between batches) once ``stop``."""
-    posts = posts_for(synthetic_texts(n, seed=11))
+             stop: threading.Event, stored: list[int], deferred: bool = False) -> None:
+    """Import ``n`` posts in batches of 256; stops early (between batches) once ``stop``.
+    ``deferred``: store them unscored for the worker instead (a sweep's back-fill of history)."""
+    posts = posts_for(synthetic_texts(n, seed=11))  # dated November: history, the bulk lane
     try:
+        if deferred:
+            for i in range(0, n, 256):
+                if stop.is_set():
+                    break
+                stored.append(store_unscored(db, posts[i:i + 256], origin="sweep",
+                                             actor="bench-backfill").new)
+            return
         for result in process_stream_sync(
             db, scorer, (posts[i:i + 256] for i in range(0, n, 256) if not stop.is_set()),
             weights=PriorityWeights(), origin="import", actor="bench-backfill",
@@ -90,10 +106,16 @@ def backfill(db: Database, scorer: Scorer, n: int, done: threading.Event,
         done.set()
 
 
+def alert_config(url: str) -> AlertConfig:
+    return AlertConfig(webhook=WebhookConfig(url=url, secret="bench-secret"))  # noqa: S106
+
+
 async def trials(db: Database, scorer: Scorer, n: int, url: str, receiver: Receiver, *,
-                 first: int = 0, stop_when: threading.Event | None = None) -> list[float]:
-    settings = load_settings(None, env={}).with_overrides(database__url=db.url)
-    cfg = AlertConfig(webhook=WebhookConfig(url=url, secret="bench-secret"))  # noqa: S106
+                 first: int = 0, stop_when: threading.Event | None = None,
+                 deferred: bool = False) -> list[float]:
+    settings = load_settings(None, env={}).with_overrides(database__url=db.url,
+                                                          scoring__deferred=deferred)
+    cfg = alert_config(url)
     out: list[float] = []
     async with aiohttp.ClientSession() as http:
         for trial in range(first, first + n):  # distinct posts: each trial's threat is new
@@ -103,11 +125,12 @@ async def trials(db: Database, scorer: Scorer, n: int, url: str, receiver: Recei
             receiver.event.clear()
             result = await sweep_source(db, scorer, http, "bench", settings=settings,
                                         connector=conn, force=True)  # type: ignore[arg-type]
-            # The runner's after-sweep hook (monitor.ops.worker.after_sweep).
-            await dispatch(db, http, cfg, base_url="http://127.0.0.1",
-                           item_ids=result.queue_item_ids)
-            if not result.queue_item_ids:
-                raise RuntimeError(f"trial {trial}: the sweep stored nothing new")
+            if not deferred:  # deferred: the worker's scoring loop dispatches (main_async)
+                # The runner's after-sweep hook (monitor.ops.worker.after_sweep).
+                await dispatch(db, http, cfg, base_url="http://127.0.0.1",
+                               item_ids=result.queue_item_ids)
+                if not result.queue_item_ids:
+                    raise RuntimeError(f"trial {trial}: the sweep stored nothing new")
             await asyncio.wait_for(receiver.event.wait(), timeout=600)
             out.append(receiver.arrived[-1] - conn.fetched_at)
     return out
@@ -143,23 +166,45 @@ async def main_async(args: argparse.Namespace) -> None:
                            actor="bench", basis=Basis("BENCH/1", "benchmark", "bench",
                                                       today - timedelta(days=1),
                                                       today + timedelta(days=30)))
-            idle = await trials(db, scorer, args.trials, url, receiver)
+            worker_stop = asyncio.Event()
+            worker: asyncio.Task[None] | None = None
+            http = aiohttp.ClientSession()
+            if args.deferred:  # what ``hate-monitor worker`` runs beside its scheduler
+                async def on_scored(item_ids: list[int]) -> None:
+                    await dispatch(db, http, alert_config(url), base_url="http://127.0.0.1",
+                                   item_ids=item_ids)
+
+                worker = asyncio.create_task(scoring_loop(
+                    db, scorer, stop=worker_stop, worker_id="bench-worker", batch_size=64,
+                    idle_sleep=0.2, on_scored=on_scored))
+            idle = await trials(db, scorer, args.trials, url, receiver, deferred=args.deferred)
             done, stop = threading.Event(), threading.Event()
             stored: list[int] = []
-            fill = threading.Thread(target=backfill,
-                                    args=(db, scorer, args.backfill, done, stop, stored))
+            fill = threading.Thread(target=backfill, args=(db, scorer, args.backfill, done, stop,
+                                                           stored, args.deferred))
             fill.start()
             await asyncio.sleep(args.lead_s)  # let the back-fill get going first
+            # Deferred: storing the back-fill is quick; the busy part is the worker scoring it.
             busy = await trials(db, scorer, args.trials, url, receiver, first=args.trials,
-                                stop_when=done)
-            still = not done.is_set()
+                                stop_when=None if args.deferred else done,
+                                deferred=args.deferred)
+            still = backlog_size(db) if args.deferred else not done.is_set()
             stop.set()
             fill.join()
+            worker_stop.set()
+            if worker is not None:
+                await worker
+            await http.close()
     finally:
         await runner.cleanup()
-    print(f"threat in a page of 20, webhook to 127.0.0.1; a {args.backfill}-post back-fill "
-          f"(import path) {'was still running at' if still else 'ENDED before'} the last trial "
-          f"({sum(stored)} posts stored by then)")
+    if args.deferred:
+        print(f"scoring.deferred: threat in a page of 20, scored by a worker's scoring loop; "
+              f"a {args.backfill}-post back-fill of history stored unscored, {still} captures "
+              f"still waiting for the worker when the last trial ended")
+    else:
+        print(f"threat in a page of 20, webhook to 127.0.0.1; a {args.backfill}-post back-fill "
+              f"(import path) {'was still running at' if still else 'ENDED before'} the last "
+              f"trial ({sum(stored)} posts stored by then)")
     report("idle queue", idle)
     report(f"during a {args.backfill}-post back-fill", busy)
 
@@ -171,6 +216,8 @@ def main() -> None:
     ap.add_argument("--lead-s", type=float, default=5.0,
                     help="seconds the back-fill runs before the first busy trial")
     ap.add_argument("--database-url", default=None)
+    ap.add_argument("--deferred", action="store_true",
+                    help="scoring.deferred: sweeps store unscored, a worker scores and alerts")
     asyncio.run(main_async(ap.parse_args()))
 
 
