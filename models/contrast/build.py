@@ -1,6 +1,12 @@
 """Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, fixed order).
 
-Run ``python -m models.contrast.build`` after editing the templates. Each row:
+Run ``python -m models.contrast.build`` after editing the templates. Posts written whole
+rather than from templates (``written.jsonl``: realistic posts of one to four sentences by a
+writer who never saw the templates or the frozen evaluation set) are appended as they are,
+each its own template id. Two writers of UK posts can meet on a phrase by chance, so written
+posts sharing any six-word run with the frozen set were dropped before they were committed (10
+of 520, by comparing word runs in a script, as ``tests/models/test_realistic_set.py`` does
+with eight). Each row:
 
 - ``text``: the post.
 - ``hateful``: 1 if it attacks people for a protected characteristic, else 0.
@@ -22,6 +28,7 @@ Run ``python -m models.contrast.build`` after editing the templates. Each row:
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import re
@@ -32,6 +39,8 @@ from typing import Any
 from models.contrast import templates as T
 
 OUT = Path(__file__).resolve().parent / "contrast.jsonl"
+WRITTEN = Path(__file__).resolve().parent / "written.jsonl"
+_WRITTEN_KEYS = {"text", "hateful", "threat", "strand", "severity", "category", "template"}
 SEED = 20261128
 # A sentence the v3 spelling variants may be applied to: (text, strand, severity, template id,
 # the words of the group or slur it names).
@@ -555,10 +564,27 @@ def _v5_multi(row: RowFn, rng: random.Random,
                           f"v5_mn{ni}_{fi}")
 
 
+def written(path: Path = WRITTEN) -> Iterator[dict[str, Any]]:
+    """The hand-written posts, checked against the labelling rules above."""
+    if not path.is_file():
+        return
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        r = json.loads(line)
+        bad = (set(r) != _WRITTEN_KEYS
+               or (r["threat"] == 1) != (r["severity"] == "threat")
+               or (r["hateful"] == 0 and r["threat"] == 0 and r["severity"] != "none")
+               or (r["hateful"] == 1 and not r["strand"]))
+        if bad:
+            raise ValueError(f"{path}:{n}: row breaks the labelling rules: {r}")
+        yield r
+
+
 def build(path: Path = OUT) -> int:
     seen: set[str] = set()
     out: list[str] = []
-    for r in rows():
+    for r in itertools.chain(rows(), written()):
         key = r["text"].casefold()
         if key not in seen:
             seen.add(key)

@@ -84,6 +84,36 @@ def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
     assert not short
 
 
+WRITTEN_ID = re.compile(r"w[a-z_]+-\d{3}")
+
+
+def _written_start(rows: list[dict[str, Any]]) -> int:
+    """Where the hand-written posts (``written.jsonl``) start: after every template row."""
+    idx = [i for i, r in enumerate(rows) if WRITTEN_ID.fullmatch(r["template"])]
+    assert idx == list(range(len(rows) - len(idx), len(rows))), "written posts come last"
+    return idx[0] if idx else len(rows)
+
+
+def test_written_posts_follow_the_labelling_rules(rows: list[dict[str, Any]]) -> None:
+    """The written round: realistic posts, half benign look-alikes, one template id each,
+    threats at unprotected people carry no strand, most of several sentences."""
+    written = rows[_written_start(rows):]
+    assert len(written) >= 400
+    assert len({r["template"] for r in written}) == len(written)
+    assert 0.45 <= sum(1 for r in written if not r["hateful"] and not r["threat"]) / len(
+        written) <= 0.55
+    for r in written:
+        assert r["threat"] == int(r["severity"] == "threat"), r
+        if r["hateful"]:
+            assert r["severity"] in SEVERITIES and r["strand"] in T.GROUPS, r
+        elif r["threat"]:
+            assert r["strand"] is None, r
+        else:
+            assert r["severity"] == "none" and r["strand"] in (None, *T.GROUPS), r
+    several = sum(1 for r in written if len(re.findall(r"[.!?](?:\s|$)", r["text"])) >= 2)
+    assert several >= 0.4 * len(written)
+
+
 def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
     """Where a round's rows start and end: one contiguous block, in the order rounds were added."""
     idx = [i for i, r in enumerate(rows) if r["template"].startswith(prefix)]
@@ -122,11 +152,11 @@ def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
 def test_v5_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     """The v5 round: enough rows and distinct templates per family, appended last."""
     first, end = _round(rows, "v5_")
-    assert end == len(rows), "v5 rows come after every earlier row"
+    assert end == _written_start(rows), "v5 rows come after every earlier template row"
     assert 2500 <= end - first <= 3500
     counts: dict[tuple[str, int], int] = defaultdict(int)
     templates: dict[tuple[str, int], set[str]] = defaultdict(set)
-    for r in rows[first:]:
+    for r in rows[first:end]:
         key = (r["category"], r["hateful"])
         counts[key] += 1
         templates[key].add(r["template"])
@@ -149,17 +179,17 @@ def test_v5_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
              if counts[k] < want[0] or len(templates[k]) < want[1]}
     assert not short
     assert set(counts) <= set(wanted), set(counts) - set(wanted)
-    benign = sum(1 for r in rows[first:] if not r["hateful"])
+    benign = sum(1 for r in rows[first:end] if not r["hateful"])
     assert 0.45 <= benign / (end - first) <= 0.6
     # Multi-sentence rows really are two or three sentences.
-    for r in rows[first:]:
+    for r in rows[first:end]:
         if r["category"].startswith("multi_"):
             assert 2 <= len(re.findall(r"[.!?](?:\s|$)", r["text"])) <= 4, r["text"]
 
 
 def test_threat_field(rows: list[dict[str, Any]]) -> None:
     """threat: on every row, 0/1, 1 exactly when severity is "threat"; set per template list."""
-    for r in rows:
+    for r in rows[:_written_start(rows)]:  # the written posts: their own test above
         assert r["threat"] in (0, 1), r
         assert r["threat"] == int(r["severity"] == "threat"), r
         if r["hateful"] and r["severity"] == "threat":
@@ -217,7 +247,7 @@ def test_v4_pools_name_real_groups_and_templates() -> None:
 
 def test_labels_severity_and_strand(rows: list[dict[str, Any]]) -> None:
     strands = set(T.GROUPS)
-    for r in rows:
+    for r in rows[:_written_start(rows)]:  # the written posts: their own test
         if r["hateful"]:
             assert r["severity"] in SEVERITIES, r
             assert r["strand"] in strands, r
