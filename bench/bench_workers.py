@@ -79,7 +79,7 @@ def child(url: str, kind: str, go: Path, batch: int) -> None:
     worker = f"bench-{os.getpid()}"
     scored = 0
     while True:
-        done = score_pending(db, scorer, batch_size=batch, worker_id=worker)
+        done = score_pending(db, scorer, batch_size=batch, worker_id=worker).written
         scored += done
         if done == 0 and backlog_size(db) == 0:
             break

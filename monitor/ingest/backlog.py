@@ -293,25 +293,10 @@ def score_pending(
     weights: PriorityWeights | None = None,
     lease_seconds: float = LEASE_SECONDS,
     retention_days: int = 30,
-) -> int:
-    """Claim, score and store one batch of the backlog; returns how many captures this call
-    scored (0 when there was nothing free to claim). Blocking: run it in an executor."""
-    return score_claimed(db, scorer, batch_size=batch_size, worker_id=worker_id,
-                         weights=weights, lease_seconds=lease_seconds,
-                         retention_days=retention_days).written
-
-
-def score_claimed(
-    db: Database,
-    scorer: Scorer,
-    *,
-    batch_size: int,
-    worker_id: str,
-    weights: PriorityWeights | None = None,
-    lease_seconds: float = LEASE_SECONDS,
-    retention_days: int = 30,
 ) -> Scored:
-    """``score_pending``, also naming the queue items the batch ranked."""
+    """Claim, score and store one batch of the backlog: how many captures this call scored (0
+    when there was nothing free to claim) and the queue items they rank. Blocking: run it in
+    an executor."""
     weights = weights or PriorityWeights()
     claim = claim_batch(db, worker_id=worker_id, batch_size=batch_size,
                         lease_seconds=lease_seconds, now=utcnow())
@@ -366,7 +351,7 @@ async def scoring_loop(
     loop = asyncio.get_running_loop()
     while not stop.is_set():
         try:
-            done = await loop.run_in_executor(None, lambda: score_claimed(
+            done = await loop.run_in_executor(None, lambda: score_pending(
                 db, scorer, batch_size=batch_size, worker_id=worker_id, weights=weights,
                 lease_seconds=lease_seconds))
         except asyncio.CancelledError:

@@ -48,7 +48,7 @@ def main() -> None:
     try:
         while time.monotonic() < give_up:
             done = score_pending(db, scorer, batch_size=args.batch, worker_id=args.worker_id,
-                                 lease_seconds=args.lease)
+                                 lease_seconds=args.lease).written
             scored += done
             if done == 0:
                 if backlog_size(db) == 0:

@@ -63,9 +63,9 @@ def test_score_pending_scores_and_queues_each_capture_once(db: Database) -> None
     store_unscored(db, [make_post(i, "muslims are vermin, kill them") for i in range(7)],
                    origin="import", actor="tester")
     scorer = FakeScorer()
-    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 5
-    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 2
-    assert score_pending(db, scorer, batch_size=5, worker_id="w1") == 0
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1").written == 5
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1").written == 2
+    assert score_pending(db, scorer, batch_size=5, worker_id="w1").written == 0
     _assert_scored_once(db, 7)
     with db.read() as s:
         item = s.scalars(select(QueueItem)).first()
@@ -79,7 +79,7 @@ def test_lost_lease_is_not_written_twice(db: Database) -> None:
     store_unscored(db, [make_post(i) for i in range(3)], origin="import", actor="tester")
     slow = claim_batch(db, worker_id="slow", batch_size=10, lease_seconds=-1, now=utcnow())
     assert len(slow.captures) == 3  # already expired: free for the next claim
-    assert score_pending(db, FakeScorer(), batch_size=10, worker_id="fast") == 3
+    assert score_pending(db, FakeScorer(), batch_size=10, worker_id="fast").written == 3
     from monitor.ingest.backlog import _write_scores
     from monitor.review.priority import PriorityWeights
 
@@ -163,11 +163,11 @@ def test_older_version_scored_late_never_takes_the_queue_item_back(db: Database)
     with db.write() as s:  # v2 first: the other worker got the newer version
         s.execute(text("UPDATE scoring_backlog SET attempts = 9 WHERE capture_id = :c"),
                   {"c": v1})
-    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="a") == 1
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="a").written == 1
     with db.write() as s:
         s.execute(text("UPDATE scoring_backlog SET attempts = 0 WHERE capture_id = :c"),
                   {"c": v1})
-    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="b") == 1
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="b").written == 1
     with db.read() as s:
         item = s.scalars(select(QueueItem)).one()
         assert s.scalar(select(func.count()).select_from(Score)) == 2
@@ -207,7 +207,7 @@ def test_failed_batch_keeps_its_lease_and_counts_attempts(db: Database) -> None:
     assert [r.attempts for r in rows] == [1, 1] and all(r.holder == "w" for r in rows)
     assert stats is not None and stats.failures_total == 1
     # Leased: nobody else takes them until the lease runs out.
-    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="other") == 0
+    assert score_pending(db, FakeScorer(), batch_size=5, worker_id="other").written == 0
 
 
 def test_todays_posts_are_claimed_before_a_back_fill_of_history(db: Database) -> None:
