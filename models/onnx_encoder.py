@@ -97,17 +97,21 @@ def quantize_int8(graph: bytes) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = Path(tmp) / "fp32.onnx", Path(tmp) / "int8.onnx"
         src.write_bytes(graph)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # It logs a "consider pre-processing" hint at WARNING on the root logger.
-            root = logging.getLogger()
-            level = root.level
-            root.setLevel(logging.ERROR)
-            try:
+        # It logs a "consider pre-processing" hint straight on the root logger; drop only its
+        # own records there, so other threads' logging is untouched meanwhile.
+        root = logging.getLogger()
+        root.addFilter(_not_from_onnxruntime)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
                 quantize_dynamic(src, dst, weight_type=QuantType.QInt8, per_channel=True)
-            finally:
-                root.setLevel(level)
+        finally:
+            root.removeFilter(_not_from_onnxruntime)
         return dst.read_bytes()
+
+
+def _not_from_onnxruntime(record: logging.LogRecord) -> bool:
+    return "onnxruntime" not in Path(record.pathname).parts
 
 
 class OnnxEncoder:

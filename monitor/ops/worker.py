@@ -101,13 +101,12 @@ async def run_scheduler(
         log.info("%s", line)
     base_url = public_base_url(settings)
 
-    async def after_sweep(result: SweepResult) -> None:
-        if result.queue_item_ids and alert_cfg.channels:
-            await dispatch(db, http, alert_cfg, base_url=base_url, item_ids=result.queue_item_ids)
-
     # Each page's threats go out as soon as the page is stored; after_sweep then finds them
     # already sent (a delivery is claimed once per item and channel).
     after_page = urgent_alerts(settings, db, http)
+
+    async def after_sweep(result: SweepResult) -> None:
+        await after_page(result.queue_item_ids)
 
     async def retention() -> None:
         days = int(settings["retention.dismissed_days"])
