@@ -184,6 +184,7 @@ def rows() -> Iterator[dict[str, Any]]:
     yield from _v3_rows(row, hateful_sentences, hate_base, benign_base)
     yield from _v4_rows(row)
     yield from _v5_rows(row)
+    yield from _v6_emoji_mirrors(row)
 
 
 # --- v3: new families and spelling variants -------------------------------------------------------
@@ -562,6 +563,48 @@ def _v5_multi(row: RowFn, rng: random.Random,
             for strand, place in rng.sample(list(T.V5_PLACES), 2):
                 yield row(f"{news.format(L=place)} {follow}", 0, strand, "none", "multi_benign",
                           f"v5_mn{ni}_{fi}")
+
+
+# --- v6: emoji on benign rows as often as on hateful ones ----------------------------------------
+# Until v6 a group written as an emoji ("\u262a\ufe0f people") and a violent word written as one
+# ("\U0001f52a") appeared almost only in hateful rows (the obfuscated spellings), so an emoji
+# itself read as hate. These rows put the same spellings in benign sentences, and give every
+# hateful emoji template a twin with the same group and a friendly emoji.
+
+V6_TWINS_PER_TEMPLATE = 6
+
+
+def _v6_emoji_mirrors(row: RowFn) -> Iterator[dict[str, Any]]:
+    rng = random.Random(SEED + 6)  # its own generator: earlier rows stay exactly as they were
+    emoji_groups = [(s, g) for s, g in _groups() if g in T.EMOJI_GROUPS]
+    families = (("counter_speech", T.COUNTER_SPEECH), ("negated", T.NEGATED),
+                ("neutral", T.NEUTRAL), ("profane_support", T.PROFANE_SUPPORT),
+                ("identity", T.IDENTITY), ("positive_v3", T.POSITIVE_V3),
+                ("positive_v4", T.POSITIVE_V4))
+
+    def spelt(temp: str, g: str) -> str:
+        text = temp.format(G=g)
+        for word, emoji in T.EMOJI_SWAPS.items():
+            text = text.replace(word, emoji)
+        return text.replace(g, T.EMOJI_GROUPS[g])
+
+    # The same spellings on the hateful templates, so an emoji group is no clue either way.
+    for tid, temps_by_sev in (("h", T.HATEFUL), ("m", T.MORE_HATEFUL)):
+        for severity, temps in temps_by_sev.items():
+            for ti, temp in enumerate(temps):
+                strand, g = rng.choice(emoji_groups)
+                yield row(spelt(temp, g), 1, strand, severity, "hate_emoji",
+                          f"v6_emoji_{tid}{severity}{ti}")
+    for family, temps in families:
+        for ti, temp in enumerate(temps):
+            strand, g = rng.choice(emoji_groups)
+            yield row(spelt(temp, g), 0, strand, "none", "emoji_benign", f"v6_emoji_{family}{ti}")
+    groups = _groups()
+    for ti, temp in enumerate(T.V6_EMOJI_TWINS):
+        for strand, g in rng.sample(groups, V6_TWINS_PER_TEMPLATE):
+            yield row(temp.format(G=g), 0, strand, "none", "emoji_benign", f"v6_emoji_twin{ti}")
+    for ti, text in enumerate(T.V6_EMOJI_OBJECTS):
+        yield row(text, 0, None, "none", "emoji_animal", f"v6_emoji_object{ti}")
 
 
 def written(path: Path = WRITTEN) -> Iterator[dict[str, Any]]:

@@ -1773,6 +1773,36 @@ V5_EMOJI_ANIMALS: tuple[str, ...] = (
     "\U0001f400 infestation at the allotments, keep your sheds shut",
 )
 
+# v6: each hateful emoji template above, the same group with a friendly emoji (``build.py``).
+V6_EMOJI_TWINS: tuple[str, ...] = (
+    "{G} \U0001f64c\U0001f64c\U0001f64c",
+    "{G} = \U0001f451",
+    "more {G} joining the choir every week \U0001f3b6\U0001f3b6 love it",
+    "{G} \U0001f389\U0001f389 back at the community centre",
+    "{G} are \U0001f4af\U0001f4af, always got your back",
+    "{G} \U0001f60a spreading good vibes round the town",
+    "our street party was run by \U0001f388 {G} \U0001f388",
+    "look at all the {G} \U0001f9fa\u2600\ufe0f having a picnic in the park",
+    "\U0001f389 alert: {G} just moved in next door, lovely lot",
+    "{G}? \U0001f970",
+    "spotted some {G} at the parkrun today \U0001f44b\U0001f60a",
+)
+# v6: the emoji the obfuscated spellings use for violent words, about food, music and sport.
+V6_EMOJI_OBJECTS: tuple[str, ...] = (
+    "new chef at the Crown has proper \U0001f52a skills, carved the Sunday roast at the table",
+    "this curry is \U0001f525\U0001f525\U0001f525 get yourselves down there",
+    "that new album is \U0001f525 front to back",
+    "\U0001f52b water fight on the rec at 2, bring towels",
+    "bonfire night on the green \U0001f525\U0001f386 starts 7pm, sparklers for the kids",
+    "sharpened every \U0001f52a in the kitchen before the in-laws arrive, onions beware",
+    "the new striker is \U0001f525 scored twice in ten minutes",
+    "Halloween at the community centre \U0001f383\u26b0\ufe0f\U0001f47b fancy dress for the kids",
+    "my nan's Sunday dinner is \U0001f92e said no one ever \U0001f602",
+    "\U0001f400 costume for the school play sorted, she's a proper Roland Rat",
+    "the \U0001f40d at the reptile rescue open day was gorgeous, kids held it",
+    "hot sauce challenge at the chippy \U0001f525\U0001f975 lasted two wings",
+)
+
 # Multi-sentence posts, composed by ``build.py``. Openers name a protected group ({G}) or an
 # unprotected one ({N}); follow-ups refer back with "they"/"them"/"that lot".
 V5_OPENERS_GROUP: tuple[str, ...] = (

@@ -38,7 +38,7 @@ def test_build_is_deterministic_and_matches_the_committed_file(tmp_path: Path) -
 
 
 def test_size_and_balance(rows: list[dict[str, Any]]) -> None:
-    assert 8500 <= len(rows) <= 10000
+    assert 8500 <= len(rows) <= 11500
     benign = sum(1 for r in rows if r["hateful"] == 0)
     assert 0.45 <= benign / len(rows) <= 0.55
     assert {r["hateful"] for r in rows} == {0, 1}
@@ -152,7 +152,7 @@ def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
 def test_v5_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     """The v5 round: enough rows and distinct templates per family, appended last."""
     first, end = _round(rows, "v5_")
-    assert end == _written_start(rows), "v5 rows come after every earlier template row"
+    assert end == _round(rows, "v6_")[0], "v5 rows come after every earlier template row"
     assert 2500 <= end - first <= 3500
     counts: dict[tuple[str, int], int] = defaultdict(int)
     templates: dict[tuple[str, int], set[str]] = defaultdict(set)
@@ -185,6 +185,23 @@ def test_v5_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     for r in rows[first:end]:
         if r["category"].startswith("multi_"):
             assert 2 <= len(re.findall(r"[.!?](?:\s|$)", r["text"])) <= 4, r["text"]
+
+
+def test_v6_emoji_spellings_are_on_both_sides(rows: list[dict[str, Any]]) -> None:
+    """An emoji group or an emoji weapon is no clue to the label: the v6 round puts the
+    obfuscated spellings on benign rows too, and twins each hateful emoji template."""
+    first, end = _round(rows, "v6_")
+    assert end == _written_start(rows), "v6 rows come after every earlier template row"
+    v6 = rows[first:end]
+    emoji = tuple(T.EMOJI_GROUPS.values())
+    with_group = [r for r in rows[:end] if any(e in r["text"] for e in emoji)]
+    hateful = sum(r["hateful"] for r in with_group)
+    assert 0.35 <= hateful / len(with_group) <= 0.6, (hateful, len(with_group))
+    twins = [r for r in v6 if r["template"].startswith("v6_emoji_twin")]
+    assert len({r["template"] for r in twins}) == len(T.V6_EMOJI_TWINS) == \
+        len(T.V5_EMOJI_HATEFUL["dehumanisation"])
+    assert all(r["hateful"] == 0 and r["severity"] == "none" for r in twins)
+    assert all(r["severity"] != "none" for r in v6 if r["hateful"])
 
 
 def test_threat_field(rows: list[dict[str, Any]]) -> None:
