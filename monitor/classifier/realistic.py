@@ -1,4 +1,4 @@
-"""Our frozen realistic posts (``models/evalsets``), scored and ranked the way the queue would.
+"""Our realistic posts (``models/evalsets``), scored and ranked the way the queue would.
 
 The measurement belongs to the monitor side because the ranking is the queue's own priority
 formula with this installation's weights, not a re-implementation of it.
@@ -7,6 +7,7 @@ formula with this installation's weights, not a re-implementation of it.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from models import evaluation as ev
@@ -14,9 +15,11 @@ from monitor.config import Settings
 from monitor.review.priority import PriorityWeights, priority
 
 
-def realistic_figures(clf: Any, settings: Settings, threshold: float) -> dict[str, Any]:
-    """The frozen realistic posts, scored by ``predict`` and ranked by the queue's formula."""
-    posts = ev.read_realistic()
+def realistic_figures(clf: Any, settings: Settings, threshold: float,
+                      path: Path = ev.REALISTIC) -> dict[str, Any]:
+    """Realistic posts (the frozen set unless ``path`` says), scored by ``predict`` and ranked
+    by the queue's formula."""
+    posts = ev.read_realistic(path)
     preds = clf.predict([p.text for p in posts])
     weights = PriorityWeights.from_settings(settings)
     now = datetime.now(UTC)

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from models import evaluation as ev
 from models.data.base import DataError
 from monitor.classifier import versions as reg
 from monitor.classifier.labels import decision_examples
@@ -65,10 +66,15 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 @click.option("--threshold", "threshold", default="balanced", show_default=True,
               help="Decision threshold on p(hate): a number, or 'balanced' (the calibration "
                    "rows' share of hate: a miss and a false alarm weigh the same).")
+@click.option("--threat-recall", type=float, default=0.9, show_default=True,
+              help="Share of the development posts' threats (models/evalsets/"
+                   "realistic_dev.jsonl) the threat threshold must mark; it is chosen there "
+                   "after fitting. 0 keeps the fixed threshold.")
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
           cv_folds: int, cache_dir: Path | None, seed: int, tune: bool, tune_corpus_rows: int,
-          tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str) -> None:
+          tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str,
+          threat_recall: float) -> None:
     """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
     from models.artefact import ArtefactError
     from models.classifier import TrainOptions
@@ -89,11 +95,20 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         raise click.ClickException(f"--threshold {threshold!r}: a number between 0 and 1 or "
                                    f"'balanced' ({err})") from None
     # Checked before the model loads and the corpora are read, so a typo costs nothing.
+    if not 0.0 <= threat_recall <= 1.0:
+        raise click.ClickException(f"--threat-recall {threat_recall}: a share from 0 to 1")
+    try:
+        dev = [(p.text, p.threat) for p in ev.read_realistic(ev.REALISTIC_DEV)] \
+            if threat_recall else []
+    except ev.EvaluationError as err:
+        raise click.ClickException(f"--threat-recall needs the development posts: {err}") \
+            from None
     try:
         tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
                          tune=tuning, tune_corpus_rows=tune_corpus_rows,
-                         contrast_repeats=contrast_repeats, holdout=holdout)
+                         contrast_repeats=contrast_repeats, holdout=holdout, threat_dev=dev,
+                         threat_recall=threat_recall or 1.0)
     except ValueError as err:
         raise click.ClickException(f"bad training option (--tune-epochs, --tune-corpus-rows, "
                                    f"--contrast-repeats or --holdout): {err}") from None
@@ -105,6 +120,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         clf = run_training(plan, embedder, extra=extra)
         # Measured after training, which never reads the realistic posts (models/evalsets).
         clf.metrics["realistic"] = realistic_figures(clf, ctx.settings, clf.options.threshold)
+        clf.metrics["realistic_dev"] = realistic_figures(clf, ctx.settings,
+                                                         clf.options.threshold, ev.REALISTIC_DEV)
         target = out or Path("data") / "models" / clf.model_version
         clf.save(target)
     except (DataError, EmbeddingError, ArtefactError, ValueError) as err:
@@ -112,10 +129,15 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     click.echo(f"saved {clf.model_version} to {target}")
     for name, m in clf.metrics.get("heldout", {}).items():
         click.echo(f"  {name}: ROC-AUC {m['roc_auc']}  F1 {m['f1']}  accuracy {m['accuracy']}")
-    real = clf.metrics["realistic"]
-    click.echo(f"  realistic posts ({real['n']}): hate ROC-AUC {real['hate']['roc_auc']}  "
-               f"queue ROC-AUC {real['queue']['roc_auc']}  threat recall "
-               f"{real['threat']['recall']} precision {real['threat']['precision']}")
+    for key, name in (("realistic", "realistic posts"), ("realistic_dev", "development posts")):
+        real = clf.metrics[key]
+        click.echo(f"  {name} ({real['n']}): hate ROC-AUC {real['hate']['roc_auc']}  "
+                   f"queue ROC-AUC {real['queue']['roc_auc']}  threat recall "
+                   f"{real['threat']['recall']} precision {real['threat']['precision']}")
+    chosen = clf.training.get("threat_threshold")
+    if chosen:
+        click.echo(f"  threat threshold {chosen['threshold']}: recall {chosen['recall']} of "
+                   f"{chosen['threats']} development threats (target {chosen['target_recall']})")
     held = clf.metrics.get("contrast_holdout")
     if held:
         click.echo(f"  contrast templates held out ({held['templates']}): accuracy "
@@ -138,6 +160,9 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
 @click.option("--heldout", is_flag=True, help="HateXplain, HatemojiBuild, Stormfront test sets.")
 @click.option("--realistic", is_flag=True,
               help="Our frozen realistic UK posts (models/evalsets), ranked as the queue ranks.")
+@click.option("--realistic-dev", is_flag=True,
+              help="Our development posts (models/evalsets), which the threat threshold is "
+                   "chosen on, ranked as the queue ranks.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
               show_default=True)
 @click.option("--threshold", type=float, default=None, help="Default: the model's own.")
@@ -145,15 +170,15 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
 @click.pass_obj
 def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, text_col: str,
              label_col: str, positive: str, suite: Path | None, heldout: bool, realistic: bool,
-             data_dir: Path, threshold: float | None, as_json: bool) -> None:
+             realistic_dev: bool, data_dir: Path, threshold: float | None,
+             as_json: bool) -> None:
     """Evaluate a model on a labelled file, a functional suite, the held-out sets, or our
     frozen realistic posts."""
-    from models import evaluation as ev
     from models.artefact import ArtefactError
 
-    if (data_file is not None) + (suite is not None) + heldout + realistic != 1:
-        raise click.ClickException(
-            "give exactly one of --data FILE, --suite FILE, --heldout, --realistic")
+    if (data_file is not None) + (suite is not None) + heldout + realistic + realistic_dev != 1:
+        raise click.ClickException("give exactly one of --data FILE, --suite FILE, --heldout, "
+                                   "--realistic, --realistic-dev")
     try:
         clf = _load_model(ctx, model_ref)
         thr = threshold if threshold is not None else clf.options.threshold
@@ -164,8 +189,9 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
         elif data_file is not None:
             texts, labels = ev.read_labelled(data_file, text_col, label_col, positive)
             result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)
-        elif realistic:
-            result = realistic_figures(clf, ctx.settings, thr)
+        elif realistic or realistic_dev:
+            result = realistic_figures(clf, ctx.settings, thr,
+                                       ev.REALISTIC_DEV if realistic_dev else ev.REALISTIC)
         else:
             result = ev.heldout(clf, data_dir, thr)
     except (ev.EvaluationError, ArtefactError, DataError, reg.RegistryError) as err:

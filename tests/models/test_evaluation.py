@@ -89,3 +89,7 @@ def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved
     out = json.loads(result.stdout)
     assert out["n"] >= 300 and {"hate", "threat", "queue", "by_family", "by_strand"} <= set(out)
     assert out["queue"]["threats"] == out["threat"]["n"] > 0
+    dev = CliRunner().invoke(_cli(), ["evaluate", "--realistic-dev", "--json", "--model",
+                                      str(saved)], obj=CliContext(settings))
+    assert dev.exit_code == 0, dev.output
+    assert json.loads(dev.stdout)["n"] != out["n"]  # the other file

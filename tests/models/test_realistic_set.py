@@ -20,6 +20,7 @@ from tests.models.fakes import FakeEmbedder
 
 # Recorded when the set was frozen (2026-12-06). A change needs a new file, not a new hash.
 FROZEN_SHA256 = "99f6e1eea9fd274772645bb80c97dd196f85e6d9763e0bcf7a6a3ec888369dc9"
+DEV_SHA256 = "4d587e35590926ecfb41253784cebfceed0d075d67b0794cae155007524fade9"
 _WORDS = re.compile(r"[a-z0-9']+")
 # Everyday phrases both writers reached for on their own (the template predates the set).
 COMMON_PHRASES = ("shoot me a message if you want the spare",)
@@ -30,15 +31,21 @@ def test_the_file_is_frozen_and_documented() -> None:
     assert "FROZEN" in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
 
 
-def test_rows_cover_every_strand_and_both_kinds_of_threat() -> None:
-    posts = ev.read_realistic()
+def test_the_development_set_is_frozen_and_documented() -> None:
+    assert hashlib.sha256(ev.REALISTIC_DEV.read_bytes()).hexdigest() == DEV_SHA256
+    assert "realistic_dev.jsonl" in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV], ids=["frozen", "dev"])
+def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path) -> None:
+    posts = ev.read_realistic(path)
     assert len(posts) >= 300
     assert len({p.id for p in posts}) == len(posts)
     strands = {p.strand for p in posts if p.hateful}
     assert set(DEFAULT_STRANDS) - {"other"} <= strands
     assert any(p.threat and not p.hateful for p in posts)  # threats at unprotected targets
     assert all((p.severity == "threat") == bool(p.threat) for p in posts)
-    assert sum(not p.urgent_or_hateful for p in posts) >= 150  # benign look-alikes
+    assert sum(not p.urgent_or_hateful for p in posts) >= 0.45 * len(posts)  # look-alikes
 
 
 def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
@@ -46,8 +53,10 @@ def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
-def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates() -> None:
-    posts = ev.read_realistic()
+@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV], ids=["frozen", "dev"])
+def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
+        path: Path) -> None:
+    posts = ev.read_realistic(path)
     contrast = training.read_contrast()
     mine = {" ".join(_WORDS.findall(r.text.casefold())) for r in contrast}
     theirs = {" ".join(_WORDS.findall(p.text.casefold())) for p in posts}

@@ -22,7 +22,7 @@ from tests.models.fakes import FakeEmbedder
 
 def test_contrast_set_is_labelled_and_varied() -> None:
     rows = read_contrast()
-    assert 800 <= len(rows) <= 10000
+    assert 800 <= len(rows) <= 11500
     cats = set(contrast_categories().values())
     assert {"hate_threat_individual", "hate_threat_place", "negated_threat", "violent_idiom",
             "no_target", "non_protected"} <= cats
@@ -60,6 +60,12 @@ def test_train_command_with_decisions_registers_shadow(
     assert "held-out templates" in card
     assert clf.metrics["realistic"]["n"] >= 300 and "Realistic UK posts" in card
     assert "realistic posts (" in result.output
+    # The threat threshold is chosen on the development posts, which are measured too.
+    chosen = clf.training["threat_threshold"]
+    assert chosen["target_recall"] == 0.9 and chosen["posts"] >= 300
+    assert clf.options.threat_threshold == chosen["threshold"]
+    assert clf.metrics["realistic_dev"]["n"] == chosen["posts"]
+    assert "development posts (" in result.output and "threat threshold" in result.output
     (row,) = reg.list_versions(ctx.database())
     assert row.role == "shadow" and row.version == clf.model_version
     # Tuning needs a real sentence-transformers encoder: a clear error, nothing written.
@@ -81,7 +87,8 @@ def test_bad_training_options_fail_before_the_model_loads(
     for command in (train, evaluate, model):
         group.add_command(command)
     for args, word in ((["--holdout", "0.9"], "holdout"), (["--tune-epochs", "0"], "epochs"),
-                       (["--threshold", "high"], "--threshold")):
+                       (["--threshold", "high"], "--threshold"),
+                       (["--threat-recall", "1.5"], "--threat-recall")):
         result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"),
                                             "--data-dir", str(tmp_path), *args],
                                     obj=CliContext(settings))
