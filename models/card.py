@@ -238,16 +238,14 @@ sees them (sentence by sentence too) and ranked by the queue's priority formula.
 def _dev_section(m: dict[str, Any], chosen: dict[str, Any] | None, version: Any) -> str:
     if not m:
         return ""
-    how = (f"The threat threshold {chosen['threshold']} was chosen on these posts after fitting: "
-           f"the highest that marks at least {chosen['target_recall']} of their "
-           f"{chosen['threats']} threats (it marks {chosen['recall']}, at precision "
-           f"{chosen['precision']}). So the threat figures below are not independent; the "
-           f"frozen set's are." if chosen else
-           "The threat threshold is the fixed one; these posts chose nothing.")
+    how = (f"The threat threshold {chosen['threshold']} was chosen on these posts after\n"
+           f"fitting ({chosen['rule']}), so the threat and queue figures below are not\n"
+           f"independent; the frozen set's are." if chosen else
+           "The threat threshold is fixed; these posts chose nothing.")
     return f"""## Development posts (a second writer; never trained on)
 {m.get("n")} posts by a second independent writer (models/evalsets/README.md), written after the
-training posts were commissioned, so a fresh reading of every family. {how} Reproduce with
-`hate-monitor evaluate --realistic-dev --model {version}`.
+training posts were commissioned, so a fresh reading of every family. {how}
+Reproduce with `hate-monitor evaluate --realistic-dev --model {version}`.
 
 {_realistic_figures(m)}"""
 
@@ -289,9 +287,9 @@ def _disagreement(real: dict[str, Any], held: dict[str, Any],
         second = f"""
 Hate ROC-AUC is {dev_auc} on the development posts and {real_auc} on the frozen set; queue order
 {(dev or {}).get("queue", {}).get("roc_auc")} and {real.get("queue", {}).get("roc_auc")}. """ + (
-            "Our written training posts were commissioned for the families where the frozen "
-            "set had shown weakness, so on those families the frozen set is a kinder judge than "
-            "a fresh writer: the development figures are the ones to plan on.\n"
+            "Our written training posts were commissioned for the families\nwhere the frozen "
+            "set had shown weakness, so on those families the frozen set is a kinder judge\n"
+            "than a fresh writer: the development figures are the ones to plan on.\n"
             if dev_auc < real_auc else "The fresh writer's posts read no worse.\n")
     return f"""Where they disagree: on our own held-out templates threats are marked with recall
 {ht.get("recall")} at precision {ht.get("precision")}, on the realistic posts with recall

@@ -239,14 +239,6 @@ class HateClassifier:
         return Prediction(round(p, 4), strands, severity, language=language,
                           language_supported=True, explanation=explanation)
 
-    def threat_scores(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """p(threat) per post as ``predict`` weighs it (whole and part by part), before any
-        threshold and without language gating: what a threat threshold is chosen on."""
-        if not texts:
-            return np.zeros(0, np.float64)
-        r = self._read(texts, [True] * len(texts))
-        return np.array([c.p_threat for c in r.combined], dtype=np.float64)
-
     # -- sklearn shape -------------------------------------------------------------------
     def predict_proba(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
         """[[p(not), p(hate)], ...] as ``predict`` reports it, without language gating (for

@@ -22,7 +22,7 @@ from tqdm import tqdm
 from models.classifier import Exemplar, HateClassifier, TrainOptions
 from models.data.base import Example, dedupe
 from models.embedding import Encoder, Matrix, text_key
-from models.evaluation import binary_metrics, heldout
+from models.evaluation import RealisticPost, binary_metrics, heldout
 from models.normalise import normalise
 from models.thresholds import choose_threat_threshold
 from models.tuning import TuneOptions, TuneRow, fit_adapter
@@ -54,16 +54,13 @@ class TrainPlan:
     # Share of contrast templates kept out of tuning, fitting and exemplars, and measured on
     # the finished model (the honest check once the encoder itself has seen the contrast set).
     holdout: float = 0.0
-    # Development posts (text, threat 0/1) the threat threshold is chosen on after fitting
-    # (``models.thresholds``); read by the caller, never fitted on. Empty: keep the option's.
-    threat_dev: Sequence[tuple[str, int]] = ()
-    threat_recall: float = 0.9
+    # Development posts the threat threshold is chosen on after fitting (``models.thresholds``);
+    # read by the caller, never fitted on. Empty: keep the options' threshold.
+    threat_dev: Sequence[RealisticPost] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.holdout < 0.5:
             raise ValueError(f"holdout={self.holdout}: use 0 (none) up to 0.5")
-        if not 0.0 < self.threat_recall <= 1.0:
-            raise ValueError(f"threat_recall={self.threat_recall}: use a share above 0, up to 1")
         if self.tune_corpus_rows < 0 or self.contrast_repeats < 1:
             raise ValueError("tune_corpus_rows must be >= 0 and contrast_repeats >= 1")
 
@@ -370,10 +367,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
                                   "seconds": tune_seconds}
     if plan.threat_dev:
         # Before any figure is measured: the threshold changes which posts are threats.
-        texts, labels = zip(*plan.threat_dev, strict=True)
-        chosen = choose_threat_threshold(model.threat_scores(list(texts)).tolist(),
-                                         list(labels), plan.threat_recall)
-        model.options = replace(model.options, threat_threshold=chosen.threshold)
+        chosen = choose_threat_threshold(model, plan.threat_dev)
         model.training["threat_threshold"] = chosen.as_dict()
     model.metrics = {"contrast_cv": cv}
     if contrast_held:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -66,15 +67,15 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 @click.option("--threshold", "threshold", default="balanced", show_default=True,
               help="Decision threshold on p(hate): a number, or 'balanced' (the calibration "
                    "rows' share of hate: a miss and a false alarm weigh the same).")
-@click.option("--threat-recall", type=float, default=0.9, show_default=True,
-              help="Share of the development posts' threats (models/evalsets/"
-                   "realistic_dev.jsonl) the threat threshold must mark; it is chosen there "
-                   "after fitting. 0 keeps the fixed threshold.")
+@click.option("--threat-threshold", "threat_threshold", default="dev", show_default=True,
+              help="Threshold on p(threat): a number, or 'dev' (chosen after fitting on the "
+                   "development posts, models/evalsets/realistic_dev.jsonl: most threats within "
+                   "the first threats + 5 places of their queue).")
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
           cv_folds: int, cache_dir: Path | None, seed: int, tune: bool, tune_corpus_rows: int,
           tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str,
-          threat_recall: float) -> None:
+          threat_threshold: str) -> None:
     """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
     from models.artefact import ArtefactError
     from models.classifier import TrainOptions
@@ -94,21 +95,24 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     except ValueError as err:
         raise click.ClickException(f"--threshold {threshold!r}: a number between 0 and 1 or "
                                    f"'balanced' ({err})") from None
-    # Checked before the model loads and the corpora are read, so a typo costs nothing.
-    if not 0.0 <= threat_recall <= 1.0:
-        raise click.ClickException(f"--threat-recall {threat_recall}: a share from 0 to 1")
+    on_dev = threat_threshold == "dev"
     try:
-        dev = [(p.text, p.threat) for p in ev.read_realistic(ev.REALISTIC_DEV)] \
-            if threat_recall else []
+        if not on_dev:
+            options = replace(options, threat_threshold=float(threat_threshold))
+    except ValueError as err:
+        raise click.ClickException(f"--threat-threshold {threat_threshold!r}: a number between "
+                                   f"0 and 1 or 'dev' ({err})") from None
+    # Checked before the model loads and the corpora are read, so a typo costs nothing.
+    try:
+        dev = ev.read_realistic(ev.REALISTIC_DEV) if on_dev else []
     except ev.EvaluationError as err:
-        raise click.ClickException(f"--threat-recall needs the development posts: {err}") \
-            from None
+        raise click.ClickException(f"--threat-threshold dev needs the development posts: "
+                                   f"{err}") from None
     try:
         tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
                          tune=tuning, tune_corpus_rows=tune_corpus_rows,
-                         contrast_repeats=contrast_repeats, holdout=holdout, threat_dev=dev,
-                         threat_recall=threat_recall or 1.0)
+                         contrast_repeats=contrast_repeats, holdout=holdout, threat_dev=dev)
     except ValueError as err:
         raise click.ClickException(f"bad training option (--tune-epochs, --tune-corpus-rows, "
                                    f"--contrast-repeats or --holdout): {err}") from None
@@ -136,8 +140,9 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
                    f"{real['threat']['recall']} precision {real['threat']['precision']}")
     chosen = clf.training.get("threat_threshold")
     if chosen:
-        click.echo(f"  threat threshold {chosen['threshold']}: recall {chosen['recall']} of "
-                   f"{chosen['threats']} development threats (target {chosen['target_recall']})")
+        click.echo(f"  threat threshold {chosen['threshold']}, chosen on the development "
+                   f"posts: {chosen['threats_within_first_n_plus_5']} of {chosen['threats']} "
+                   f"threats within the first n + 5 places")
     held = clf.metrics.get("contrast_holdout")
     if held:
         click.echo(f"  contrast templates held out ({held['templates']}): accuracy "
