@@ -1,12 +1,13 @@
 """Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, fixed order).
 
 Run ``python -m models.contrast.build`` after editing the templates. Posts written whole
-rather than from templates (``written.jsonl``: realistic posts of one to four sentences by a
-writer who never saw the templates or the frozen evaluation set) are appended as they are,
-each its own template id. Two writers of UK posts can meet on a phrase by chance, so written
-posts sharing any six-word run with the frozen set were dropped before they were committed (10
-of 520, by comparing word runs in a script, as ``tests/models/test_realistic_set.py`` does
-with eight). Each row:
+rather than from templates (``written.jsonl``: realistic posts of one to four sentences by two
+writers who never saw the templates or the evaluation sets) are appended as they are, each its
+own template id (``w<family>-NNN`` from the first writer, ``wb_<family>-NNN`` from the second).
+Two writers of UK posts can meet on a phrase by chance, so written posts sharing any six-word
+run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520 also
+checked against the development set), by comparing word runs in a script, as
+``tests/models/test_realistic_set.py`` does with eight. Each row:
 
 - ``text``: the post.
 - ``hateful``: 1 if it attacks people for a protected characteristic, else 0.
