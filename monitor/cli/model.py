@@ -102,12 +102,12 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     except ValueError as err:
         raise click.ClickException(f"--threat-threshold {threat_threshold!r}: a number between "
                                    f"0 and 1 or 'dev' ({err})") from None
-    # Checked before the model loads and the corpora are read, so a typo costs nothing.
     try:
         dev = ev.read_realistic(ev.REALISTIC_DEV) if on_dev else []
     except ev.EvaluationError as err:
         raise click.ClickException(f"--threat-threshold dev needs the development posts: "
                                    f"{err}") from None
+    # Checked before the model loads and the corpora are read, so a typo costs nothing.
     try:
         tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
@@ -122,7 +122,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     try:
         embedder = Embedder(ctx.settings["model.embedder"] or None)
         clf = run_training(plan, embedder, extra=extra)
-        # Measured after training, which never reads the realistic posts (models/evalsets).
+        # Measured after training, which never reads the frozen posts (models/evalsets) and
+        # reads the development posts only to choose the threat threshold.
         clf.metrics["realistic"] = realistic_figures(clf, ctx.settings, clf.options.threshold)
         clf.metrics["realistic_dev"] = realistic_figures(clf, ctx.settings,
                                                          clf.options.threshold, ev.REALISTIC_DEV)
@@ -178,7 +179,7 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
              realistic_dev: bool, data_dir: Path, threshold: float | None,
              as_json: bool) -> None:
     """Evaluate a model on a labelled file, a functional suite, the held-out sets, or our
-    frozen realistic posts."""
+    realistic posts (frozen, or the development set)."""
     from models.artefact import ArtefactError
 
     if (data_file is not None) + (suite is not None) + heldout + realistic + realistic_dev != 1:
