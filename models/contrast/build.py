@@ -87,11 +87,14 @@ def _obfuscate(text: str, group: str, rng: random.Random) -> tuple[str, str]:
     if how == "star":
         first = group.split()[0]
         return text.replace(first, first[0] + "*" + first[2:], 1) if len(first) > 3 else text, how
-    out = text
+    return _emoji_spelt(text, group), how
+
+
+def _emoji_spelt(text: str, group: str) -> str:
+    """Violent words and the group written as emoji, as some posts spell them."""
     for word, emoji in T.EMOJI_SWAPS.items():
-        out = out.replace(word, emoji)
-    out = out.replace(group, T.EMOJI_GROUPS.get(group, group))
-    return out, how
+        text = text.replace(word, emoji)
+    return text.replace(group, T.EMOJI_GROUPS.get(group, group))
 
 
 def _pool(named: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
@@ -583,23 +586,18 @@ def _v6_emoji_mirrors(row: RowFn) -> Iterator[dict[str, Any]]:
                 ("identity", T.IDENTITY), ("positive_v3", T.POSITIVE_V3),
                 ("positive_v4", T.POSITIVE_V4))
 
-    def spelt(temp: str, g: str) -> str:
-        text = temp.format(G=g)
-        for word, emoji in T.EMOJI_SWAPS.items():
-            text = text.replace(word, emoji)
-        return text.replace(g, T.EMOJI_GROUPS[g])
-
     # The same spellings on the hateful templates, so an emoji group is no clue either way.
     for tid, temps_by_sev in (("h", T.HATEFUL), ("m", T.MORE_HATEFUL)):
         for severity, temps in temps_by_sev.items():
             for ti, temp in enumerate(temps):
                 strand, g = rng.choice(emoji_groups)
-                yield row(spelt(temp, g), 1, strand, severity, "hate_emoji",
+                yield row(_emoji_spelt(temp.format(G=g), g), 1, strand, severity, "hate_emoji",
                           f"v6_emoji_{tid}{severity}{ti}")
     for family, temps in families:
         for ti, temp in enumerate(temps):
             strand, g = rng.choice(emoji_groups)
-            yield row(spelt(temp, g), 0, strand, "none", "emoji_benign", f"v6_emoji_{family}{ti}")
+            yield row(_emoji_spelt(temp.format(G=g), g), 0, strand, "none", "emoji_benign",
+                      f"v6_emoji_{family}{ti}")
     groups = _groups()
     for ti, temp in enumerate(T.V6_EMOJI_TWINS):
         for strand, g in rng.sample(groups, V6_TWINS_PER_TEMPLATE):
