@@ -21,7 +21,7 @@ from pathlib import Path
 
 from connectors.post import Post
 from models import load_classifier
-from models.types import Scorer
+from models.types import ENCODER_BACKENDS, Scorer
 from monitor.ingest.stream import process_stream_sync
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
@@ -125,7 +125,7 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--rounds", type=int, default=2,
                     help="encode and pipeline alternate this many times; best of each")
-    ap.add_argument("--backend", choices=("onnx", "torch"), default="onnx",
+    ap.add_argument("--backend", choices=ENCODER_BACKENDS, default="onnx",
                     help="what runs the classifier's encoder (model.backend); the baseline is "
                          "always PyTorch's encode")
     ap.add_argument("--database-url", default=None,

@@ -25,6 +25,7 @@ from pathlib import Path
 from models import load_classifier, segments
 from models.classifier import HateClassifier
 from models.evaluation import REALISTIC
+from models.types import ENCODER_BACKENDS
 
 CONTRAST = Path(__file__).resolve().parents[1] / "models" / "contrast" / "contrast.jsonl"
 
@@ -63,7 +64,7 @@ def main() -> None:
                              "frozen realistic posts (mostly two to four sentences)")
     parser.add_argument("--quantize", action="store_true",
                         help="score with the int8 encoder (model.quantize); baseline stays fp32")
-    parser.add_argument("--backend", choices=("onnx", "torch"), default="onnx",
+    parser.add_argument("--backend", choices=ENCODER_BACKENDS, default="onnx",
                         help="what runs the classifier's encoder (model.backend)")
     args = parser.parse_args()
     sample = texts(args.n, CONTRAST if args.posts == "contrast" else REALISTIC)

@@ -22,14 +22,13 @@ import numpy.typing as npt
 
 from models import onnx_encoder
 from models.normalise import normalise
+from models.types import ENCODER_BACKENDS
 
 log = logging.getLogger(__name__)
 
 Matrix = npt.NDArray[np.float32]
 
 DEFAULT_NAME = "all-MiniLM-L6-v2"
-# What runs the transformer: ONNX Runtime (same vectors, faster on CPU) or PyTorch itself.
-BACKENDS = ("onnx", "torch")
 
 
 class EmbeddingError(Exception):
@@ -131,8 +130,8 @@ class Embedder:
         quantize: bool = False,
         backend: str = "onnx",
     ) -> None:
-        if backend not in BACKENDS:
-            raise EmbeddingError(f"model.backend must be one of {', '.join(BACKENDS)}, "
+        if backend not in ENCODER_BACKENDS:
+            raise EmbeddingError(f"model.backend must be one of {', '.join(ENCODER_BACKENDS)}, "
                                  f"not {backend!r}")
         # Set before the import so transformers/huggingface_hub never try the network.
         os.environ["HF_HUB_OFFLINE"] = "1"

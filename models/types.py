@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict
 
 # Ordered from most to least urgent; the pipeline's priority formula relies on this order.
 SEVERITIES: tuple[str, ...] = ("threat", "dehumanisation", "derogation", "none")
@@ -22,6 +22,19 @@ DEFAULT_STRANDS: tuple[str, ...] = (
 # Below this, no strand is named: the post targets no protected group clearly enough to say
 # which (the shipped classifier reports p(about the group) × p(hate), see ``models.gating``).
 TOP_STRAND_MIN = 0.2
+# What runs the encoder (``model.backend``): ONNX Runtime (the same vectors, faster on CPU) or
+# PyTorch itself.
+ENCODER_BACKENDS: tuple[str, ...] = ("onnx", "torch")
+
+
+class EncoderOptions(TypedDict):
+    """How the configured encoder runs (``model.quantize``, ``model.backend``), as
+    ``models.load_classifier`` takes them."""
+
+    quantize: bool
+    backend: str
+
+
 # The strand of a threat whose target group cannot be inferred (a neighbour, a councillor): it
 # is still a possible crime and still counted, as "target unknown".
 UNKNOWN_STRAND = "unknown"

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.types import DEFAULT_STRANDS
+from models.types import DEFAULT_STRANDS, ENCODER_BACKENDS
 
 ENV_PREFIX = "HATE_MONITOR_"
 DEV_SECRET = "change-me-development-only"  # noqa: S105 (the value production refuses)
@@ -151,7 +151,7 @@ REGISTRY: tuple[Setting, ...] = (
         "onnx",
         "What runs the encoder: onnx (ONNX Runtime; the same vectors as PyTorch, faster on "
         "CPU) or torch.",
-        check=lambda v: None if v in ("onnx", "torch") else "onnx or torch",
+        check=lambda v: None if v in ENCODER_BACKENDS else " or ".join(ENCODER_BACKENDS),
     ),
     Setting(
         "model.quantize",

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from models import load_classifier
-from models.types import Prediction, Scorer
+from models.types import EncoderOptions, Prediction, Scorer
 from monitor.audit import chain as audit
 from monitor.config import Settings
 from monitor.review.priority import PriorityWeights, priority
@@ -87,9 +87,10 @@ def _get(session: Session, version: str) -> ModelVersion:
     return row
 
 
-def encoder_options(settings: Settings) -> dict[str, Any]:
+def encoder_options(settings: Settings) -> EncoderOptions:
     """How the configured encoder runs: ``model.quantize`` and ``model.backend``."""
-    return {"quantize": bool(settings["model.quantize"]), "backend": str(settings["model.backend"])}
+    return EncoderOptions(quantize=bool(settings["model.quantize"]),
+                          backend=str(settings["model.backend"]))
 
 
 def load_version(settings: Settings, row: ModelVersion) -> Scorer:
@@ -111,7 +112,8 @@ def shadow_scorers(db: Database, settings: Settings | None = None) -> list[Score
     with db.read() as session:
         rows = list(session.exec(select(ModelVersion).where(ModelVersion.role == "shadow")))
     embedder = settings["model.embedder"] or None if settings else None
-    options = encoder_options(settings) if settings else {}
+    options = encoder_options(settings) if settings else EncoderOptions(quantize=False,
+                                                                        backend="onnx")
     return [load_classifier(r.path, embedder, **options) for r in rows]
 
 
