@@ -1,12 +1,12 @@
 """Expand ``templates.py`` into ``contrast.jsonl`` (deterministic: fixed seed, fixed order).
 
 Run ``python -m models.contrast.build`` after editing the templates. Posts written whole
-rather than from templates (``written.jsonl``: realistic posts of one to four sentences by two
+rather than from templates (``written.jsonl``: realistic posts of one to four sentences by three
 writers who never saw the templates or the evaluation sets) are appended as they are, each its
-own template id (``w<family>-NNN`` from the first writer, ``wb_<family>-NNN`` from the second).
+own template id (``w<family>-NNN``, ``wb_<family>-NNN`` and ``wc_<family>-NNN`` by writer).
 Two writers of UK posts can meet on a phrase by chance, so written posts sharing any six-word
-run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520 also
-checked against the development set), by comparing word runs in a script, as
+run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520
+and 24 of 512 also checked against the development set), by comparing word runs in a script, as
 ``tests/models/test_realistic_set.py`` does with eight. Each row:
 
 - ``text``: the post.

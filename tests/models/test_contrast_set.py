@@ -38,7 +38,7 @@ def test_build_is_deterministic_and_matches_the_committed_file(tmp_path: Path) -
 
 
 def test_size_and_balance(rows: list[dict[str, Any]]) -> None:
-    assert 8500 <= len(rows) <= 11500
+    assert 8500 <= len(rows) <= 12500
     benign = sum(1 for r in rows if r["hateful"] == 0)
     assert 0.45 <= benign / len(rows) <= 0.55
     assert {r["hateful"] for r in rows} == {0, 1}
