@@ -11,7 +11,14 @@ from click.testing import CliRunner
 import models.embedding
 from models import artefact
 from models.classifier import HateClassifier
-from models.training import contrast_categories, read_contrast
+from models.training import (
+    WRITTEN_WEIGHT,
+    _weights,
+    contrast_categories,
+    read_contrast,
+    split_holdout,
+    written_groups,
+)
 from monitor.classifier import versions as reg
 from monitor.cli.context import CliContext
 from monitor.cli.model import evaluate, model, train
@@ -29,6 +36,20 @@ def test_contrast_set_is_labelled_and_varied() -> None:
     assert {r.label for r in rows} == {0, 1}
     assert all(r.severity in ("threat", "dehumanisation", "derogation") for r in rows if r.label)
     assert len({r.group for r in rows}) > 100
+
+
+def test_written_posts_are_never_held_out_and_count_more() -> None:
+    rows = read_contrast()
+    written = written_groups()
+    assert len(written) > 1000
+    kept, held = split_holdout(rows, 0.2, seed=13)
+    assert held and not any(r.group in written for r in held)
+    assert {r.group for r in rows if r.group in written} <= {r.group for r in kept}
+    # Same label, one written and one template row: the written one weighs WRITTEN_WEIGHT more.
+    w_row = next(r for r in rows if r.group in written and r.label == 0)
+    t_row = next(r for r in rows if r.group not in written and r.label == 0)
+    both = _weights([w_row, t_row, next(r for r in rows if r.label == 1)])
+    assert both[0] == pytest.approx(WRITTEN_WEIGHT * both[1])
 
 
 @pytest.mark.shared
