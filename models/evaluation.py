@@ -26,8 +26,8 @@ Floats = npt.NDArray[np.float64]
 # Realistic UK posts written by someone who never saw our training templates (README.md beside
 # it). Frozen: read only here, for measurement; training never opens it (a test proves it).
 REALISTIC = Path(__file__).resolve().parent / "evalsets" / "realistic_uk.jsonl"
-# Written the same way by another independent writer, to choose the threat threshold on
-# (``models.thresholds``): never fitted on, and never the judge of a threshold chosen on it.
+# Written the same way by another independent writer, to make choices on: the threat threshold
+# (``models.thresholds``) and which training run ships. Never fitted on, never the judge of them.
 REALISTIC_DEV = REALISTIC.parent / "realistic_dev.jsonl"
 
 
