@@ -71,6 +71,11 @@ class TrainPlan:
             raise ValueError("tune_corpus_rows must be >= 0 and contrast_repeats >= 1")
 
 
+def contrast_group(template: str) -> str:
+    """The CV/hold-out group of a contrast row: its template (a written post is its own)."""
+    return f"contrast:{template}"
+
+
 def read_contrast(path: Path = CONTRAST) -> list[Example]:
     rows: list[Example] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -82,7 +87,7 @@ def read_contrast(path: Path = CONTRAST) -> list[Example]:
             rows.append(Example(r["text"], int(r["hateful"]), "contrast",
                                 (r["strand"],) if r.get("strand") else (),
                                 r.get("severity") if r["hateful"] else None,
-                                group=f"contrast:{r['template']}",
+                                group=contrast_group(r["template"]),
                                 threat=None if threat is None else int(threat)))
         except (ValueError, KeyError) as err:
             raise ValueError(f"{path}:{n}: bad contrast row ({err})") from err
@@ -94,7 +99,7 @@ def written_groups() -> frozenset[str]:
     """The CV/hold-out groups of the written posts (each post is its own template)."""
     from models.contrast.build import written
 
-    return frozenset(f"contrast:{r['template']}" for r in written())
+    return frozenset(contrast_group(r["template"]) for r in written())
 
 
 def split_holdout(rows: Sequence[Example], fraction: float,
@@ -151,10 +156,9 @@ def _strand_labels(rows: Sequence[Example]) -> list[tuple[str, ...] | None]:
 
 
 def _weights(rows: Sequence[Example]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    w = np.array([SOURCE_WEIGHTS.get(r.source, 1.0) for r in rows], dtype=np.float64)
     written = written_groups()
-    w = np.array([SOURCE_WEIGHTS.get(r.source, 1.0) * (WRITTEN_WEIGHT if r.group in written
-                                                        else 1.0) for r in rows],
-                 dtype=np.float64)
+    w[np.array([r.group in written for r in rows], dtype=bool)] *= WRITTEN_WEIGHT
     y = np.array([r.label for r in rows])
     for cls in (0, 1):  # balance the classes after source weighting
         w[y == cls] *= 0.5 * w.sum() / max(w[y == cls].sum(), 1e-9)
