@@ -50,6 +50,9 @@ class TrainOptions:
     # Lower than ``threshold``: recall matters most for threats (``models.gating``).
     threat_threshold: float = 0.2
     threat_hidden: int = 128
+    # MLPs averaged into the threat head (``heads.average``): one alone moved development
+    # threats in and out of the queue's first places with its seed.
+    threat_members: int = 5
     threat_from_severity: bool = True
     seed: int = 13
     neighbours: int = 3
@@ -63,8 +66,10 @@ class TrainOptions:
             raise ValueError(f"threshold={self.threshold}: must be between 0 and 1")
         if not 0.0 < self.threat_threshold < 1.0:
             raise ValueError(f"threat_threshold={self.threat_threshold}: must be between 0 and 1")
-        if self.c <= 0 or min(self.hidden, self.threat_hidden) < 1 or self.neighbours < 0:
-            raise ValueError("c must be > 0, hidden and threat_hidden >= 1, neighbours >= 0")
+        if self.c <= 0 or min(self.hidden, self.threat_hidden, self.threat_members) < 1 \
+                or self.neighbours < 0:
+            raise ValueError("c must be > 0, hidden, threat_hidden and threat_members >= 1, "
+                             "neighbours >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +320,7 @@ class HateClassifier:
             threats = [None if lab == 1 and sev is None else int(lab == 1 and sev == "threat")
                        for lab, sev in zip(yy.tolist(), severities or [None] * len(yy),
                                            strict=True)]
-        self._threat, self._threat_platt = self._fit_threat(x, threats, calib)
+        self._threat, self._threat_platt = self._fit_threat(x, threats, calib, w)
         sev_known = [s for s, lab in zip(severities or [], yy, strict=False)
                      if lab == 1 and s in HATEFUL_SEVERITIES]
         self._threat_prior = (sum(s == "threat" for s in sev_known) / len(sev_known)
@@ -356,11 +361,13 @@ class HateClassifier:
                                     seed=self.options.seed)
 
     def _fit_threat(self, x: Matrix, threats: Sequence[int | None],
-                    calib: npt.NDArray[np.bool_]) -> tuple[heads.Layers, tuple[float, float]]:
+                    calib: npt.NDArray[np.bool_], weight: npt.NDArray[np.float64] | None,
+                    ) -> tuple[heads.Layers, tuple[float, float]]:
         """A threat or call to violence against anyone vs everything else known not to be.
 
         Rows whose threat label is unknown (hateful corpus rows without a severity) are left
-        out: they may be threats.
+        out: they may be threats. Rows weigh what they weigh for the hate head (posts written
+        in the officers' register count more), then the two classes are balanced.
         """
         known = np.array([t is not None for t in threats])
         t = np.array([int(v or 0) for v in threats])
@@ -369,11 +376,15 @@ class HateClassifier:
             # No threat data: a head that never fires.
             return [(np.zeros((x.shape[1], 1), np.float32), np.full(1, -8.0, np.float32))], \
                 (1.0, 0.0)
-        w = np.where(t[fit_rows] == 1, 0.5 / t[fit_rows].mean(), 0.5 / (1 - t[fit_rows].mean()))
+        y = t[fit_rows]
+        w = np.ones(len(y)) if weight is None else weight[fit_rows].astype(np.float64)
+        for cls in (0, 1):
+            w[y == cls] *= 0.5 * w.sum() / w[y == cls].sum()
         # A small MLP: "violent intent" AND "aimed at people" (not a printer, a match or a
         # character in a game) is not linear in the embedding.
-        layers = heads.fit_binary(x[fit_rows], t[fit_rows], w, kind="mlp", c=self.options.c,
-                                  hidden=self.options.threat_hidden, seed=self.options.seed)
+        o = self.options
+        layers = heads.fit_binary(x[fit_rows], y, w / w.mean(), kind="mlp", c=o.c,
+                                  hidden=o.threat_hidden, seed=o.seed, members=o.threat_members)
         platt = heads.fit_platt(heads.forward(x[cal_rows], layers)[:, 0], t[cal_rows])
         return layers, platt
 

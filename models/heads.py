@@ -40,9 +40,20 @@ def softmax(z: Array) -> Array:
 
 def fit_binary(
     x: Array, y: npt.NDArray[np.int64], weight: npt.NDArray[np.float64] | None, *,
-    kind: str = "logistic", c: float = 1.0, hidden: int = 256, seed: int = 0,
+    kind: str = "logistic", c: float = 1.0, hidden: int = 256, seed: int = 0, members: int = 1,
 ) -> Layers:
-    """Fit a binary head; returns layers whose last output is one logit."""
+    """Fit a binary head; returns layers whose last output is one logit.
+
+    An MLP head may be ``members`` MLPs, each from its own seed, stored as one (``average``):
+    one MLP's early-stopping split and initialisation move its scores enough to reorder the
+    queue, and their mean does not depend on either.
+    """
+    if members < 1:
+        raise ValueError(f"members={members}: at least 1")
+    if kind == "mlp" and members > 1:
+        # 1000 apart, so no member repeats one of a neighbouring --seed's run.
+        return average([fit_binary(x, y, weight, kind="mlp", c=c, hidden=hidden,
+                                   seed=seed + 1000 * i) for i in range(members)])
     if kind == "logistic":
         from sklearn.linear_model import LogisticRegression
 
@@ -64,6 +75,21 @@ def fit_binary(
         return [(w.astype(np.float32), b.astype(np.float32))
                 for w, b in zip(mlp.coefs_, mlp.intercepts_, strict=True)]
     raise ValueError(f"unknown head kind {kind!r}; expected 'logistic' or 'mlp'")
+
+
+def average(members: Sequence[Layers]) -> Layers:
+    """One-hidden-layer MLPs as one wider MLP whose logit is the mean of theirs.
+
+    The hidden units sit side by side and the output layer is linear, so the packed head runs
+    through ``forward`` like any other and the artefact format does not change."""
+    if not members or any(len(m) != 2 for m in members):
+        raise ValueError("average() takes one or more MLPs of exactly one hidden layer")
+    k = len(members)
+    w1 = np.hstack([m[0][0] for m in members]).astype(np.float32)
+    b1 = np.concatenate([m[0][1] for m in members]).astype(np.float32)
+    w2 = (np.vstack([m[1][0] for m in members]) / k).astype(np.float32)
+    b2 = np.mean([m[1][1] for m in members], axis=0).astype(np.float32)
+    return [(w1, b1), (w2, b2)]
 
 
 def _weighted_rows(n: int, weight: npt.NDArray[np.float64] | None, seed: int) -> npt.NDArray[Any]:
