@@ -54,6 +54,9 @@ class TrainPlan:
     seed: int = 13
     # None: the frozen base encoder; else a LoRA adapter is tuned first (``models.tuning``).
     tune: TuneOptions | None = None
+    # The tuning record of an earlier artefact whose adapter the embedder passed to ``train``
+    # already carries: its heads are refitted, the encoder is not tuned again.
+    reused_tune: dict[str, Any] | None = None
     # Corpora rows sampled for adapter tuning (the CPU budget); the contrast set is all used.
     tune_corpus_rows: int = 8000
     contrast_repeats: int = 4
@@ -69,6 +72,8 @@ class TrainPlan:
             raise ValueError(f"holdout={self.holdout}: use 0 (none) up to 0.5")
         if self.tune_corpus_rows < 0 or self.contrast_repeats < 1:
             raise ValueError("tune_corpus_rows must be >= 0 and contrast_repeats >= 1")
+        if self.tune is not None and self.reused_tune is not None:
+            raise ValueError("tune a new adapter or reuse one, not both")
 
 
 def contrast_group(template: str) -> str:
@@ -337,6 +342,18 @@ def cap_exemplars(exemplars: Sequence[Exemplar], x: Matrix, seed: int,
     return [exemplars[i] for i in keep], x[keep]
 
 
+def _encoder_summary(plan: TrainPlan, corpus_rows: int, seconds: float) -> str:
+    if plan.tune is not None:
+        return (f"LoRA adapter (rank {plan.tune.rank}) on every encoder projection, tuned on "
+                f"{corpus_rows} corpus rows + the contrast set ×{plan.contrast_repeats} for "
+                f"{plan.tune.epochs} epoch(s) in {seconds} s")
+    if plan.reused_tune is not None:
+        t = plan.reused_tune
+        return (f"LoRA adapter (rank {t.get('rank', '?')}) reused from "
+                f"{t.get('reused_from', '?')}, where it was tuned; only the heads were fitted")
+    return "frozen embeddings, no tuning of the encoder"
+
+
 def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
           evaluate_heldout: bool = True) -> HateClassifier:
     """The whole run: read, embed, cross-validate, fit, evaluate held-out sets."""
@@ -345,6 +362,9 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
         # Before an hour of reading and embedding, not after.
         raise ValueError(f"encoder tuning needs a sentence-transformers embedder, "
                          f"not {embedder.name!r} (or train with --no-tune)")
+    if plan.reused_tune is not None and getattr(embedder, "adapter", None) is None:
+        raise ValueError(f"reusing an adapter needs an embedder that carries it, not "
+                         f"{embedder.name!r}")
     base = dedupe(read_corpora(plan.data_dir, plan.corpora, plan.seed) + list(extra))
     contrast, contrast_held = split_holdout(read_contrast(), plan.holdout, plan.seed)
     # A sentence repeated in another post (Stormfront) or corpus must not leak a test answer.
@@ -360,8 +380,9 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
     contrast_x = cache.encode(embedder, [r.text for r in contrast], "embedding contrast set")
     # With a tuned encoder the folds would leak (the encoder saw every template): the
     # template hold-out measures it instead.
+    tuned = plan.tune is not None or plan.reused_tune is not None
     cv = contrast_cv(plan, embedder, base, base_x, contrast, contrast_x) \
-        if plan.cv_folds and plan.tune is None else {}
+        if plan.cv_folds and not tuned else {}
     exemplars = [Exemplar(r.text, r.label, r.strands[0] if r.strands else None,
                           r.severity or "none", r.source) for r in contrast]
     exemplars += [Exemplar(r.text, r.label, r.strands[0] if r.strands else None,
@@ -379,18 +400,18 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
         "seed": plan.seed,
         "negative_caps": NEGATIVE_CAPS,
         "source_weights": SOURCE_WEIGHTS,
+        "written_weight": WRITTEN_WEIGHT,
         "summary": f"{len(rows)} rows ({sum(r.label for r in rows)} hateful), "
-                   f"{plan.options.head} hate head, MLP threat head; " + (
-                       f"LoRA adapter (rank {plan.tune.rank}) on every encoder projection, "
-                       f"tuned on {min(len(base), plan.tune_corpus_rows)} corpus rows + the "
-                       f"contrast set ×{plan.contrast_repeats} for {plan.tune.epochs} epoch(s) "
-                       f"in {tune_seconds} s" if plan.tune else
-                       "frozen embeddings, no tuning of the encoder"),
+                   f"{plan.options.head} hate head, threat head of "
+                   f"{plan.options.threat_members} averaged MLPs; " + _encoder_summary(
+                       plan, min(len(base), plan.tune_corpus_rows), tune_seconds),
     }
     if plan.tune is not None:
         model.training["tune"] = {**asdict(plan.tune), "corpus_rows": plan.tune_corpus_rows,
                                   "contrast_repeats": plan.contrast_repeats,
                                   "seconds": tune_seconds}
+    elif plan.reused_tune is not None:
+        model.training["tune"] = dict(plan.reused_tune)
     if plan.threat_dev:
         # Before any figure is measured: the threshold changes which posts are threats.
         chosen = choose_threat_threshold(model, plan.threat_dev)

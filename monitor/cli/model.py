@@ -58,6 +58,10 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 @click.option("--tune/--no-tune", default=True, show_default=True,
               help="Tune a LoRA adapter on the encoder first (25-50 min on 2 CPU cores); "
                    "--no-tune keeps the encoder frozen (about 1 min with --cache-dir).")
+@click.option("--adapter-from", "adapter_from", type=click.Path(path_type=Path), default=None,
+              help="Reuse the encoder adapter of this artefact directory instead of tuning one "
+                   "(about 5 min): refit the heads only. --seed and --holdout must be the ones "
+                   "it was tuned with, so its held-out templates stay unseen.")
 @click.option("--tune-corpus-rows", type=int, default=8000, show_default=True,
               help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
 @click.option("--tune-epochs", type=int, default=2, show_default=True,
@@ -75,9 +79,9 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
                    "the first threats + 5 places of their queue).")
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
-          cv_folds: int, cache_dir: Path | None, seed: int, tune: bool, tune_corpus_rows: int,
-          tune_epochs: int, contrast_repeats: int, holdout: float, threshold: str,
-          threat_threshold: str) -> None:
+          cv_folds: int, cache_dir: Path | None, seed: int, tune: bool,
+          adapter_from: Path | None, tune_corpus_rows: int, tune_epochs: int,
+          contrast_repeats: int, holdout: float, threshold: str, threat_threshold: str) -> None:
     """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
     from models.artefact import ArtefactError
     from models.classifier import TrainOptions
@@ -109,9 +113,17 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     except ev.EvaluationError as err:
         raise click.ClickException(f"--threat-threshold dev needs the development posts: "
                                    f"{err}") from None
+    if adapter_from is not None:
+        if not adapter_from.is_dir():
+            raise click.ClickException(f"--adapter-from {adapter_from}: not an artefact "
+                                       "directory")
+        if tune and click.get_current_context().get_parameter_source("tune") is \
+                click.core.ParameterSource.COMMANDLINE:
+            raise click.ClickException("--adapter-from reuses an adapter: leave out --tune")
     # Checked before the model loads and the corpora are read, so a typo costs nothing.
     try:
-        tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune else None
+        tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune and not adapter_from \
+            else None
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
                          tune=tuning, tune_corpus_rows=tune_corpus_rows,
                          contrast_repeats=contrast_repeats, holdout=holdout, threat_dev=dev)
@@ -123,6 +135,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         click.echo(f"{len(extra)} officer decisions added as labels")
     try:
         embedder = Embedder(ctx.settings["model.embedder"] or None)
+        if adapter_from is not None:
+            plan, embedder = _reuse_adapter(plan, adapter_from, embedder)
         clf = run_training(plan, embedder, extra=extra)
         # Measured after training, which never reads the frozen posts (models/evalsets) and
         # reads the development posts only to choose the threat threshold.
@@ -153,6 +167,26 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     if include_decisions:
         reg.register_version(ctx.database(), target, "shadow")
         click.echo(f"registered {clf.model_version} as a shadow model")
+
+
+def _reuse_adapter(plan: Any, source: Path, embedder: Any) -> tuple[Any, Any]:
+    """The plan and embedder that refit heads on ``source``'s adapter, refusing a split that
+    would hand the heads templates the adapter was held out from."""
+    from models.classifier import HateClassifier
+
+    src = HateClassifier.load(source, embedder)
+    tune = src.training.get("tune")
+    if not tune or src.adapter is None:
+        raise click.ClickException(f"--adapter-from {source}: {src.model_version} has no tuned "
+                                   "adapter to reuse")
+    seed = src.training.get("seed")
+    fraction = src.metrics.get("contrast_holdout", {}).get("fraction", 0.0)
+    if seed != plan.seed or fraction != plan.holdout:
+        raise click.ClickException(
+            f"--adapter-from {source}: its adapter was tuned with --seed {seed} and --holdout "
+            f"{fraction}; train with the same so the templates it never saw stay held out")
+    reused = {**tune, "reused_from": src.model_version}
+    return replace(plan, reused_tune=reused), src.embedder
 
 
 @click.command()

@@ -94,6 +94,11 @@ def test_train_command_with_decisions_registers_shadow(
                                          "--data-dir", str(data_dir)], obj=ctx)
     assert refused.exit_code != 0 and "needs a sentence-transformers embedder" in refused.output
     assert not (tmp_path / "tuned").exists()
+    # An artefact trained --no-tune has no adapter to refit heads on.
+    bare = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "reused"), "--data-dir",
+                                      str(data_dir), "--adapter-from", str(out)], obj=ctx)
+    assert bare.exit_code != 0 and "has no tuned adapter to reuse" in bare.output
+    assert not (tmp_path / "reused").exists()
     ctx.close()
 
 
@@ -110,9 +115,28 @@ def test_bad_training_options_fail_before_the_model_loads(
     for args, word in ((["--holdout", "0.9"], "holdout"), (["--tune-epochs", "0"], "epochs"),
                        (["--threshold", "high"], "--threshold"),
                        (["--threat-threshold", "1.5"], "--threat-threshold"),
-                       (["--threat-threshold", "high"], "--threat-threshold")):
+                       (["--threat-threshold", "high"], "--threat-threshold"),
+                       (["--adapter-from", str(tmp_path / "nowhere")], "not an artefact"),
+                       (["--adapter-from", str(tmp_path), "--tune"], "leave out --tune")):
         result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"),
                                             "--data-dir", str(tmp_path), *args],
                                     obj=CliContext(settings))
         assert result.exit_code != 0 and word in result.output, result.output
         assert not (tmp_path / "m").exists()
+
+
+@pytest.mark.model
+def test_reusing_an_adapter_needs_the_split_it_was_tuned_with(
+    settings: Settings, tmp_path: Path
+) -> None:
+    from models import default_artefact
+
+    group = click.Group("hate-monitor")
+    group.add_command(train)
+    shipped = default_artefact()
+    seed = HateClassifier.load(shipped).training["seed"]
+    result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"), "--data-dir",
+                                        str(tmp_path), "--adapter-from", str(shipped),
+                                        "--seed", str(seed + 1)], obj=CliContext(settings))
+    assert result.exit_code != 0 and f"tuned with --seed {seed}" in result.output
+    assert not (tmp_path / "m").exists()
