@@ -35,16 +35,16 @@ LIMITATIONS = """\
   contrast set are synthetic. Slurs and coded language newer than the corpora are unknown to it.
 - Strands are p(about the group) × p(hate): "hate against this group". Below 0.2 no strand is
   named (top_strand is empty; for a threat it is "unknown"). "other" has little training data.
-- Threats: a threat head (small MLP; positives are HatemojiBuild "threateninglanguage" and our
-  contrast threats against anyone, protected groups and unprotected people alike, including
-  calls on others to act, "I know where ... lives", arson and weapons; violent idioms, news,
-  fiction, sport and counter-speech are negatives) scores every post; p(threat) is the larger
-  of it and p(hate) × p(threat | hate) from the severity head, prior-corrected. At or above
-  the threat threshold the post gets severity "threat" whoever it targets. p(threat) ×
-  p(about a protected group) is a floor on p(hate), and a fired threat about a group lifts
-  p(hate) to at least the hate threshold; a threat with no group inferred keeps the hate head's
-  p(hate) and names no strand ("target group unknown"). Otherwise severity comes from the
-  severity head when p(hate) reaches the threshold.
+- Threats: a threat head (small MLPs averaged; positives are HatemojiBuild
+  "threateninglanguage" and our contrast threats against anyone, protected groups and
+  unprotected people alike, including calls on others to act, "I know where ... lives", arson
+  and weapons; violent idioms, news, fiction, sport and counter-speech are negatives) scores
+  every post; p(threat) is the larger of it and p(hate) × p(threat | hate) from the severity
+  head, prior-corrected. At or above the threat threshold the post gets severity "threat"
+  whoever it targets. p(threat) × p(about a protected group) is a floor on p(hate), and a fired
+  threat about a group lifts p(hate) to at least the hate threshold; a threat with no group
+  inferred keeps the hate head's p(hate) and names no strand ("target group unknown").
+  Otherwise severity comes from the severity head when p(hate) reaches the threshold.
 - Not evaluated here on HateCheck, HatemojiCheck or Multilingual HateCheck: those suites are
   the project's independent held-out evaluation and were never read or trained on.
 """
@@ -105,7 +105,8 @@ Hate classifier for hate-monitor. It ranks posts for a person to review; it deci
 - Heads: p(hate) {config.get("options", {}).get("head")} head with Platt calibration on a
   stratified {config.get("options", {}).get("calibration_fraction")} hold-out; one logistic
   head per strand ({", ".join(config.get("strands", []))}); severity head over
-  {", ".join(config.get("severities", []))}; threat head (MLP, threat threshold
+  {", ".join(config.get("severities", []))}; threat head
+  ({config.get("options", {}).get("threat_members", 1)} averaged MLP(s), threat threshold
   {config.get("options", {}).get("threat_threshold", "n/a")}) applied to every post.
 - Training: {training.get("summary", "see config.json")}
 - Runtime: the encoder runs on ONNX Runtime by default (`model.backend`), exported in memory

@@ -349,8 +349,8 @@ def _encoder_summary(plan: TrainPlan, corpus_rows: int, seconds: float) -> str:
                 f"{plan.tune.epochs} epoch(s) in {seconds} s")
     if plan.reused_tune is not None:
         t = plan.reused_tune
-        return (f"LoRA adapter (rank {t.get('rank', '?')}) reused from "
-                f"{t.get('reused_from', '?')}, where it was tuned; only the heads were fitted")
+        return (f"LoRA adapter (rank {t.get('rank', '?')}) tuned in {t.get('tuned_in', '?')} "
+                f"and reused; only the heads were fitted")
     return "frozen embeddings, no tuning of the encoder"
 
 

@@ -185,7 +185,9 @@ def _reuse_adapter(plan: Any, source: Path, embedder: Any) -> tuple[Any, Any]:
         raise click.ClickException(
             f"--adapter-from {source}: its adapter was tuned with --seed {seed} and --holdout "
             f"{fraction}; train with the same so the templates it never saw stay held out")
-    reused = {**tune, "reused_from": src.model_version}
+    # Where the adapter was tuned, kept through any number of refits: that run's record is the
+    # adapter's, and the artefact reused here may itself be a refit.
+    reused = {**tune, "tuned_in": tune.get("tuned_in", src.model_version)}
     return replace(plan, reused_tune=reused), src.embedder
 
 

@@ -140,3 +140,16 @@ def test_reusing_an_adapter_needs_the_split_it_was_tuned_with(
                                         "--seed", str(seed + 1)], obj=CliContext(settings))
     assert result.exit_code != 0 and f"tuned with --seed {seed}" in result.output
     assert not (tmp_path / "m").exists()
+    # With the same split, the plan refits heads on the shipped adapter and names the run that
+    # tuned it, even when the shipped model is itself a refit.
+    from models.embedding import Embedder
+    from models.training import TrainPlan
+    from monitor.cli.model import _reuse_adapter
+
+    src = HateClassifier.load(shipped)
+    plan = TrainPlan(tmp_path, seed=seed,
+                     holdout=src.metrics.get("contrast_holdout", {}).get("fraction", 0.0))
+    reused, embedder = _reuse_adapter(plan, shipped, Embedder())
+    tuned_in = src.training["tune"].get("tuned_in", src.model_version)
+    assert reused.reused_tune is not None and reused.reused_tune["tuned_in"] == tuned_in
+    assert reused.tune is None and getattr(embedder, "adapter", None) is not None
