@@ -377,13 +377,11 @@ class HateClassifier:
             return [(np.zeros((x.shape[1], 1), np.float32), np.full(1, -8.0, np.float32))], \
                 (1.0, 0.0)
         y = t[fit_rows]
-        w = np.ones(len(y)) if weight is None else weight[fit_rows].astype(np.float64)
-        for cls in (0, 1):
-            w[y == cls] *= 0.5 * w.sum() / w[y == cls].sum()
+        w = heads.balanced(np.ones(len(y)) if weight is None else weight[fit_rows], y)
         # A small MLP: "violent intent" AND "aimed at people" (not a printer, a match or a
         # character in a game) is not linear in the embedding.
         o = self.options
-        layers = heads.fit_binary(x[fit_rows], y, w / w.mean(), kind="mlp", c=o.c,
+        layers = heads.fit_binary(x[fit_rows], y, w, kind="mlp", c=o.c,
                                   hidden=o.threat_hidden, seed=o.seed, members=o.threat_members)
         platt = heads.fit_platt(heads.forward(x[cal_rows], layers)[:, 0], t[cal_rows])
         return layers, platt

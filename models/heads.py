@@ -77,6 +77,14 @@ def fit_binary(
     raise ValueError(f"unknown head kind {kind!r}; expected 'logistic' or 'mlp'")
 
 
+def balanced(weight: npt.NDArray[np.float64], y: npt.NDArray[Any]) -> npt.NDArray[np.float64]:
+    """``weight`` rescaled per class so each of the two classes carries half the total."""
+    w = weight.astype(np.float64)  # a copy: the caller's weights stay as they were
+    for cls in (0, 1):
+        w[y == cls] *= 0.5 * w.sum() / max(w[y == cls].sum(), 1e-9)
+    return w
+
+
 def average(members: Sequence[Layers]) -> Layers:
     """One-hidden-layer MLPs as one wider MLP whose logit is the mean of theirs.
 

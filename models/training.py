@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from models import heads
 from models.classifier import Exemplar, HateClassifier, TrainOptions
 from models.data.base import Example, dedupe
 from models.embedding import Encoder, Matrix, text_key
@@ -164,10 +165,7 @@ def _weights(rows: Sequence[Example]) -> np.ndarray[Any, np.dtype[np.float64]]:
     w = np.array([SOURCE_WEIGHTS.get(r.source, 1.0) for r in rows], dtype=np.float64)
     written = written_groups()
     w[np.array([r.group in written for r in rows], dtype=bool)] *= WRITTEN_WEIGHT
-    y = np.array([r.label for r in rows])
-    for cls in (0, 1):  # balance the classes after source weighting
-        w[y == cls] *= 0.5 * w.sum() / max(w[y == cls].sum(), 1e-9)
-    return w
+    return heads.balanced(w, np.array([r.label for r in rows]))  # after source weighting
 
 
 class DiskCache:
