@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -17,6 +17,10 @@ from monitor.classifier.realistic import realistic_figures
 from monitor.cli.context import CliContext
 from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.ops import ModelVersion
+
+if TYPE_CHECKING:  # the model stack loads only when a command needs it
+    from models.embedding import Encoder
+    from models.training import TrainPlan
 
 DEFAULT_DATA = Path("..") / "shared" / "data"
 
@@ -134,7 +138,7 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     if include_decisions:
         click.echo(f"{len(extra)} officer decisions added as labels")
     try:
-        embedder = Embedder(ctx.settings["model.embedder"] or None)
+        embedder: Encoder = Embedder(ctx.settings["model.embedder"] or None)
         if adapter_from is not None:
             plan, embedder = _reuse_adapter(plan, adapter_from, embedder)
         clf = run_training(plan, embedder, extra=extra)
@@ -169,12 +173,16 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         click.echo(f"registered {clf.model_version} as a shadow model")
 
 
-def _reuse_adapter(plan: Any, source: Path, embedder: Any) -> tuple[Any, Any]:
+def _reuse_adapter(plan: TrainPlan, source: Path, embedder: Encoder) -> tuple[TrainPlan, Encoder]:
     """The plan and embedder that refit heads on ``source``'s adapter, refusing a split that
     would hand the heads templates the adapter was held out from."""
+    from models.artefact import ArtefactError
     from models.classifier import HateClassifier
 
-    src = HateClassifier.load(source, embedder)
+    try:
+        src = HateClassifier.load(source, embedder)
+    except ArtefactError as err:
+        raise click.ClickException(f"--adapter-from {source}: {err}") from None
     tune = src.training.get("tune")
     if not tune or src.adapter is None:
         raise click.ClickException(f"--adapter-from {source}: {src.model_version} has no tuned "

@@ -140,6 +140,14 @@ def test_reusing_an_adapter_needs_the_split_it_was_tuned_with(
                                         "--seed", str(seed + 1)], obj=CliContext(settings))
     assert result.exit_code != 0 and f"tuned with --seed {seed}" in result.output
     assert not (tmp_path / "m").exists()
+    # A folder that is no artefact is named as the flag's value, not as a bare path.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(group, ["train", "--out", str(tmp_path / "m"), "--data-dir",
+                                        str(tmp_path), "--adapter-from", str(empty)],
+                                obj=CliContext(settings))
+    assert result.exit_code != 0 and f"--adapter-from {empty}: " in result.output
+    assert not (tmp_path / "m").exists()
     # With the same split, the plan refits heads on the shipped adapter and names the run that
     # tuned it, even when the shipped model is itself a refit.
     from models.embedding import Embedder
