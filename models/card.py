@@ -243,10 +243,18 @@ def _dev_section(m: dict[str, Any], chosen: dict[str, Any] | None, version: Any)
            f"fitting ({chosen['rule']}), so the threat and queue figures below are not\n"
            f"independent; the frozen set's are." if chosen else
            "The threat threshold is fixed; these posts chose nothing.")
-    return f"""## Development posts (a second writer; never trained on)
-{m.get("n")} posts by a second independent writer (models/evalsets/README.md), written after the
-training posts were commissioned, so a fresh reading of every family. {how}
-Reproduce with `hate-monitor evaluate --realistic-dev --model {version}`.
+    files = m.get("files", {})
+    per_file = "".join(
+        f"\n- `{name}` ({f['n']} posts): queue ROC-AUC {f['queue']['roc_auc']}, "
+        f"{f['queue']['threats_within_first_n_plus_5']} of {f['queue']['threats']} threats "
+        f"within the first n + 5 places, the lowest-placed threat at "
+        f"{f['queue']['worst_threat_place']}"
+        for name, f in files.items())
+    return f"""## Development posts (two more writers; never trained on)
+{m.get("n")} posts by two further independent writers (models/evalsets/README.md), read as one
+set, written after the training posts were commissioned, so a fresh reading of every family.
+{how} Reproduce with `hate-monitor evaluate --realistic-dev --model {version}`.
+{per_file}
 
 {_realistic_figures(m)}"""
 

@@ -6,6 +6,7 @@ formula with this installation's weights, not a re-implementation of it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,25 @@ from monitor.review.priority import PriorityWeights, priority
 
 
 def realistic_figures(clf: Any, settings: Settings, threshold: float,
-                      path: Path = ev.REALISTIC) -> dict[str, Any]:
-    """Realistic posts (the frozen set unless ``path`` says), scored by ``predict`` and ranked
-    by the queue's formula."""
-    posts = ev.read_realistic(path)
+                      paths: Sequence[Path] = (ev.REALISTIC,)) -> dict[str, Any]:
+    """Realistic posts (the frozen set unless ``paths`` says), scored by ``predict`` and ranked
+    by the queue's formula. Several files are one set; each file's queue is reported too, so
+    a figure measured on one of them before stays comparable."""
+    posts = ev.read_realistic(*paths)
     preds = clf.predict([p.text for p in posts])
     weights = PriorityWeights.from_settings(settings)
     now = datetime.now(UTC)
-    return ev.realistic_metrics(posts, preds, threshold,
-                                rank=lambda pr: priority(pr, now, now, weights))
+
+    def measured(keep: Sequence[int]) -> dict[str, Any]:
+        return ev.realistic_metrics([posts[i] for i in keep], [preds[i] for i in keep],
+                                    threshold, rank=lambda pr: priority(pr, now, now, weights))
+
+    out = measured(range(len(posts)))
+    if len(paths) > 1:
+        files = [path.name for path in paths for _ in ev.read_realistic(path)]
+        out["files"] = {}
+        for name in dict.fromkeys(files):
+            one = measured([i for i, f in enumerate(files) if f == name])
+            out["files"][name] = {"n": one["n"], "queue": one["queue"], "threat": one["threat"],
+                                  "hate_roc_auc": one["hate"]["roc_auc"]}
+    return out

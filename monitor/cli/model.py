@@ -79,7 +79,7 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
                    "rows' share of hate: a miss and a false alarm weigh the same).")
 @click.option("--threat-threshold", "threat_threshold", default="dev", show_default=True,
               help="Threshold on p(threat): a number, or 'dev' (chosen after fitting on the "
-                   "development posts, models/evalsets/realistic_dev.jsonl: most threats within "
+                   "development posts, models/evalsets/realistic_dev*.jsonl: most threats within "
                    "the first threats + 5 places of their queue).")
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
@@ -113,7 +113,7 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         raise click.ClickException(f"--threat-threshold {threat_threshold!r}: a number between "
                                    f"0 and 1 or 'dev' ({err})") from None
     try:
-        dev = ev.read_realistic(ev.REALISTIC_DEV) if on_dev else []
+        dev = ev.read_realistic(*ev.DEVELOPMENT) if on_dev else []
     except ev.EvaluationError as err:
         raise click.ClickException(f"--threat-threshold dev needs the development posts: "
                                    f"{err}") from None
@@ -146,7 +146,7 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         # reads the development posts only to choose the threat threshold.
         clf.metrics["realistic"] = realistic_figures(clf, ctx.settings, clf.options.threshold)
         clf.metrics["realistic_dev"] = realistic_figures(clf, ctx.settings,
-                                                         clf.options.threshold, ev.REALISTIC_DEV)
+                                                         clf.options.threshold, ev.DEVELOPMENT)
         target = out or Path("data") / "models" / clf.model_version
         clf.save(target)
     except (DataError, EmbeddingError, ArtefactError, ValueError) as err:
@@ -243,7 +243,7 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
             result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)
         elif realistic or realistic_dev:
             result = realistic_figures(clf, ctx.settings, thr,
-                                       ev.REALISTIC_DEV if realistic_dev else ev.REALISTIC)
+                                       ev.DEVELOPMENT if realistic_dev else (ev.REALISTIC,))
         else:
             result = ev.heldout(clf, data_dir, thr)
     except (ev.EvaluationError, ArtefactError, DataError, reg.RegistryError) as err:

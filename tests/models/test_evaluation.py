@@ -92,4 +92,10 @@ def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved
     dev = CliRunner().invoke(_cli(), ["evaluate", "--realistic-dev", "--json", "--model",
                                       str(saved)], obj=CliContext(settings))
     assert dev.exit_code == 0, dev.output
-    assert json.loads(dev.stdout)["n"] != out["n"]  # the other file
+    dev_out = json.loads(dev.stdout)
+    assert dev_out["n"] != out["n"]  # other files: the two development writers, read as one set
+    files = dev_out["files"]
+    assert set(files) == {"realistic_dev.jsonl", "realistic_dev2.jsonl"}
+    assert sum(f["n"] for f in files.values()) == dev_out["n"]
+    assert sum(f["queue"]["threats"] for f in files.values()) == dev_out["queue"]["threats"]
+    assert "files" not in out
