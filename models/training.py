@@ -7,6 +7,7 @@ cache (``.npz``, loaded with ``allow_pickle=False``) makes reruns cheap.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import time
@@ -134,6 +135,25 @@ def split_holdout(rows: Sequence[Example], fraction: float,
         groups = sorted(by_cat[cat])
         held.update(rng.sample(groups, round(len(groups) * fraction)))
     return [r for r in rows if r.group not in held], [r for r in rows if r.group in held]
+
+
+def heldout_digest(held: Sequence[Example]) -> str:
+    """Names the held-out template rows: their texts and labels, in no particular order."""
+    lines = sorted(json.dumps([r.text, r.label, r.threat_label, r.group]) for r in held)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()[:16]
+
+
+def _check_reused_holdout(plan: TrainPlan, digest: str) -> None:
+    """A reused adapter was tuned on every template but the held-out ones. If the contrast set
+    has changed since, the same seed and share hold out other rows, and templates the adapter
+    learnt would be measured as unseen: refuse. (Artefacts from before the digest was recorded
+    cannot be checked; the seed and share still are, by ``train --adapter-from``.)"""
+    tuned_without = (plan.reused_tune or {}).get("heldout_digest")
+    if tuned_without is not None and tuned_without != digest:
+        raise ValueError(
+            f"the contrast templates held out now (digest {digest}) are not those the reused "
+            f"adapter was tuned without ({tuned_without}): the contrast set has changed since, "
+            f"so tune a new adapter")
 
 
 def contrast_categories(path: Path = CONTRAST) -> dict[str, str]:
@@ -367,6 +387,8 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
                          f"{embedder.name!r}")
     base = dedupe(read_corpora(plan.data_dir, plan.corpora, plan.seed) + list(extra))
     contrast, contrast_held = split_holdout(read_contrast(), plan.holdout, plan.seed)
+    held_digest = heldout_digest(contrast_held)
+    _check_reused_holdout(plan, held_digest)
     # A sentence repeated in another post (Stormfront) or corpus must not leak a test answer.
     held = _heldout_keys(plan.data_dir) if evaluate_heldout else set()
     drop = held | {_key(r.text) for r in contrast + contrast_held}
@@ -409,7 +431,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
     if plan.tune is not None:
         model.training["tune"] = {**asdict(plan.tune), "corpus_rows": plan.tune_corpus_rows,
                                   "contrast_repeats": plan.contrast_repeats,
-                                  "seconds": tune_seconds}
+                                  "seconds": tune_seconds, "heldout_digest": held_digest}
     elif plan.reused_tune is not None:
         model.training["tune"] = dict(plan.reused_tune)
     if plan.threat_dev:
@@ -424,6 +446,7 @@ def train(plan: TrainPlan, embedder: Encoder, *, extra: Sequence[Example] = (),
                               model.options),
             "fraction": plan.holdout,
             "templates": len({r.group for r in contrast_held}),
+            "digest": held_digest,
             "strand_top1": strand_top1(model, contrast_held, x_held),
         }
     if evaluate_heldout:

@@ -65,7 +65,8 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 @click.option("--adapter-from", "adapter_from", type=click.Path(path_type=Path), default=None,
               help="Reuse the encoder adapter of this artefact directory instead of tuning one "
                    "(about 5 min): refit the heads only. --seed and --holdout must be the ones "
-                   "it was tuned with, so its held-out templates stay unseen.")
+                   "it was tuned with, and the held-out templates the same rows, so they stay "
+                   "unseen.")
 @click.option("--tune-corpus-rows", type=int, default=8000, show_default=True,
               help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
 @click.option("--tune-epochs", type=int, default=2, show_default=True,

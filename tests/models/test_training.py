@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -161,3 +162,36 @@ def test_reusing_an_adapter_needs_the_split_it_was_tuned_with(
     tuned_in = src.training["tune"].get("tuned_in", src.model_version)
     assert reused.reused_tune is not None and reused.reused_tune["tuned_in"] == tuned_in
     assert reused.tune is None and getattr(embedder, "adapter", None) is not None
+
+
+class _AdaptedFake(FakeEmbedder):
+    """A fake encoder that says it carries an adapter, as a reused one does."""
+
+    def __init__(self, dimension: int) -> None:
+        super().__init__(dimension)
+        self.adapter = {"lora": np.zeros(1, np.float32)}
+
+
+def test_a_reused_adapter_is_refused_once_the_held_out_templates_change(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import models.training as training
+    from models.data.base import Example
+
+    corpus = [Example(f"group alpha are vermin number {i}", 1, "stub", ("race",), "derogation")
+              for i in range(40)] + [Example(f"nice walk by the river {i}", 0, "stub")
+                                     for i in range(40)]
+    monkeypatch.setattr(training, "read_corpora", lambda *_a, **_k: list(corpus))
+    _, held = split_holdout(read_contrast(), 0.2, seed=14)
+    digest = training.heldout_digest(held)
+    assert digest == training.heldout_digest(list(reversed(held)))  # order does not matter
+    assert digest != training.heldout_digest(held[1:])
+    tuned = {"rank": 8, "tuned_in": "hm-x", "heldout_digest": digest}
+    plan = training.TrainPlan(tmp_path, cv_folds=0, seed=14, holdout=0.2, reused_tune=tuned)
+    model = training.train(plan, _AdaptedFake(32), evaluate_heldout=False)
+    assert model.metrics["contrast_holdout"]["digest"] == digest
+    assert model.training["tune"]["heldout_digest"] == digest  # kept through the refit
+    # The same seed and share over a changed contrast set hold out other rows: refused.
+    changed = training.TrainPlan(tmp_path, cv_folds=0, seed=14, holdout=0.2,
+                                 reused_tune={**tuned, "heldout_digest": "0" * 16})
+    with pytest.raises(ValueError, match="contrast set has changed since"):
+        training.train(changed, _AdaptedFake(32), evaluate_heldout=False)
