@@ -250,9 +250,12 @@ def _dev_section(m: dict[str, Any], chosen: dict[str, Any] | None, version: Any)
         f"within the first n + 5 places, the lowest-placed threat at "
         f"{f['queue']['worst_threat_place']}"
         for name, f in files.items())
-    return f"""## Development posts (two more writers; never trained on)
-{m.get("n")} posts by two further independent writers (models/evalsets/README.md), read as one
-set, written after the training posts were commissioned, so a fresh reading of every family.
+    whom = (f"{len(files)} further independent writers (models/evalsets/README.md), read as "
+            f"one\nset," if len(files) > 1 else
+            "a second independent writer (models/evalsets/README.md),")
+    return f"""## Development posts (never trained on)
+{m.get("n")} posts by {whom} written after the training posts were commissioned, so a fresh
+reading of every family.
 {how} Reproduce with `hate-monitor evaluate --realistic-dev --model {version}`.
 {per_file}
 

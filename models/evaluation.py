@@ -203,6 +203,7 @@ class RealisticPost:
     strand: str  # the group targeted or talked about, or "none"
     severity: str
     family: str
+    file: str = ""  # the file it was read from, when several are read as one set
 
     @property
     def urgent_or_hateful(self) -> bool:
@@ -223,7 +224,7 @@ def read_realistic(*paths: Path) -> list[RealisticPost]:
             try:
                 post = RealisticPost(str(row["id"]), str(row["text"]), int(row["hateful"]),
                                      int(row["threat"]), str(row["strand"]),
-                                     str(row["severity"]), str(row["family"]))
+                                     str(row["severity"]), str(row["family"]), path.name)
             except (KeyError, TypeError, ValueError) as err:
                 raise EvaluationError(f"{path}:{n}: bad row ({err})") from err
             if post.strand not in strands or post.severity not in SEVERITIES:

@@ -32,10 +32,9 @@ def realistic_figures(clf: Any, settings: Settings, threshold: float,
 
     out = measured(range(len(posts)))
     if len(paths) > 1:
-        files = [path.name for path in paths for _ in ev.read_realistic(path)]
         out["files"] = {}
-        for name in dict.fromkeys(files):
-            one = measured([i for i, f in enumerate(files) if f == name])
+        for name in dict.fromkeys(p.file for p in posts):
+            one = measured([i for i, p in enumerate(posts) if p.file == name])
             out["files"][name] = {"n": one["n"], "queue": one["queue"], "threat": one["threat"],
                                   "hate_roc_auc": one["hate"]["roc_auc"]}
     return out
