@@ -11,6 +11,7 @@ import click
 
 from models import evaluation as ev
 from models.data.base import DataError
+from models.tuning import TuneOptions
 from monitor.classifier import versions as reg
 from monitor.classifier.labels import decision_examples
 from monitor.classifier.realistic import realistic_figures
@@ -60,7 +61,7 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 @click.option("--seed", type=int, default=14, show_default=True,
               help="Random seed; the shipped model was trained with this default (README).")
 @click.option("--tune/--no-tune", default=True, show_default=True,
-              help="Tune a LoRA adapter on the encoder first (25-50 min on 2 CPU cores); "
+              help="Tune a LoRA adapter on the encoder first (about 50 min on 2 CPU cores); "
                    "--no-tune keeps the encoder frozen (about 1 min with --cache-dir).")
 @click.option("--adapter-from", "adapter_from", type=click.Path(path_type=Path), default=None,
               help="Reuse the encoder adapter of this artefact directory instead of tuning one "
@@ -69,8 +70,8 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
                    "unseen.")
 @click.option("--tune-corpus-rows", type=int, default=8000, show_default=True,
               help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
-@click.option("--tune-epochs", type=int, default=2, show_default=True,
-              help="Passes over the tuning rows (models.tuning.TuneOptions.epochs says why 2).")
+@click.option("--tune-epochs", type=int, default=TuneOptions().epochs, show_default=True,
+              help="Passes over the tuning rows (models.tuning.TuneOptions.epochs says why).")
 @click.option("--contrast-repeats", type=int, default=4, show_default=True,
               help="Passes over the contrast set per tuning epoch.")
 @click.option("--holdout", type=float, default=0.2, show_default=True,
@@ -93,7 +94,6 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     from models.embedding import Embedder, EmbeddingError
     from models.training import TrainPlan
     from models.training import train as run_training
-    from models.tuning import TuneOptions
 
     if not data_dir.is_dir():
         raise click.ClickException(f"--data-dir {data_dir}: not a folder of corpora")
