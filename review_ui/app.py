@@ -17,7 +17,7 @@ from connectors.post import Post
 from connectors.resolve.hosts import Resolver, system_resolve
 from models.types import Scorer
 from monitor.accounts.throttle import LoginThrottle
-from monitor.classifier.versions import live_scorer
+from monitor.classifier.versions import live_scorer, open_queue_versions
 from monitor.config import Settings
 from monitor.http_session import make_client_session
 from monitor.intake.canonical import fetch_canonical
@@ -124,6 +124,12 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
             slot.error = f"{type(err).__name__}: {err}"
         finally:
             slot.loading = False
+        if slot.scorer is not None:
+            try:
+                await _in_daemon_thread(_warn_if_ranked_by_others, app[keys.DB],
+                                        slot.scorer.model_version)
+            except Exception as err:  # a hint for the administrator; never the model's state
+                log.warning("could not tell which models rank the open queue: %s", err)
 
     task = asyncio.create_task(load())
     yield
@@ -131,6 +137,17 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def _warn_if_ranked_by_others(db: Database, version: str) -> None:
+    """After an upgrade the open queue may still be ranked by the previous model: say so once,
+    with the command that fixes it (re-scoring is an administrator's choice, not a start-up
+    side effect: it can take minutes on a large queue and changes what officers see)."""
+    others = {v: n for v, n in open_queue_versions(db).items() if v != version}
+    if others:
+        log.warning("%d open queue items are ranked by earlier models (%s), not the live %s; "
+                    "run 'hate-monitor model rescore'", sum(others.values()),
+                    ", ".join(sorted(others)), version)
 
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, or_, select
 
 from models import load_classifier
 from models.types import EncoderOptions, Prediction, Scorer
@@ -232,16 +232,8 @@ def promote(db: Database, version: str, actor: str, *, scorer: Scorer,
         raise RegistryError(f"scorer is {scorer.model_version!r}, not {version!r}")
     with db.read() as session:
         _get(session, version)
-        open_items = list(session.exec(select(QueueItem.id, QueueItem.capture_id)
-                                       .where(QueueItem.status == "open")))
-    texts = _texts(db, [int(c) for _, c in open_items])
-    preds: dict[int, Prediction] = {}
-    caps = [int(c) for _, c in open_items if int(c) in texts]
-    for i in range(0, len(caps), BATCH):
-        chunk = caps[i:i + BATCH]
-        preds.update(zip(chunk, scorer.predict([texts[c] for c in chunk]), strict=True))
+    open_items, preds = _predict_open(db, scorer, stale_only=False)
     now = utcnow()
-    rescored = 0
     with db.write() as session:
         row = _get(session, version)
         previous = [r for r in session.exec(select(ModelVersion).where(
@@ -252,15 +244,74 @@ def promote(db: Database, version: str, actor: str, *, scorer: Scorer,
         row.role = "live"
         row.promoted_at = now
         session.add(row)
-        for item_id, _cap in open_items:
-            item = session.get(QueueItem, item_id)
-            if item is None or item.status != "open" or item.capture_id not in preds:
-                continue  # decided or re-pointed since we read it: leave it alone
-            rescored += _rescore_item(session, item, preds[item.capture_id], version, weights)
+        rescored = _rescore_open(session, open_items, preds, version, weights)
         audit.record(session, actor=actor, action="model_promote", object_type="model",
                      object_id=version, reason="promoted to live",
                      details={"previous": [r.version for r in previous],
                               "rescored_open_items": rescored})
+    return rescored
+
+
+def open_queue_versions(db: Database) -> dict[str, int]:
+    """How many open queue items each model version's score ranks (the queue's provenance)."""
+    with db.read() as session:
+        rows = session.exec(
+            select(Score.model_version, func.count())
+            .join(QueueItem, col(QueueItem.score_id) == col(Score.id))
+            .where(QueueItem.status == "open").group_by(Score.model_version))
+        return {str(v): int(n) for v, n in rows}
+
+
+def rescore_open(db: Database, scorer: Scorer, actor: str, *, weights: PriorityWeights) -> int:
+    """Re-score the open items that an earlier model ranked with ``scorer`` (the live model).
+
+    After an upgrade ships a new default model, or the configured ``model.path`` changes, the
+    open queue would otherwise stay ranked by the old model's scores and threat threshold while
+    new posts get the new one's. Items already scored by this version are left alone, so a
+    second run does nothing. Audited. Inference runs before the write transaction.
+    """
+    version = scorer.model_version
+    before = open_queue_versions(db)
+    open_items, preds = _predict_open(db, scorer, stale_only=True)
+    if not open_items:
+        return 0
+    with db.write() as session:
+        rescored = _rescore_open(session, open_items, preds, version, weights)
+        audit.record(session, actor=actor, action="model_rescore", object_type="model",
+                     object_id=version, reason="open queue re-scored by the live model",
+                     details={"rescored_open_items": rescored,
+                              "previous": {v: n for v, n in before.items() if v != version}})
+    return rescored
+
+
+def _predict_open(db: Database, scorer: Scorer, *, stale_only: bool,
+                  ) -> tuple[list[tuple[int, int]], dict[int, Prediction]]:
+    """The open queue items (id, capture id), all or those not scored by ``scorer``'s version,
+    and ``scorer``'s predictions for their captures, in batches."""
+    query = select(QueueItem.id, QueueItem.capture_id).where(QueueItem.status == "open")
+    if stale_only:
+        query = query.join(Score, col(QueueItem.score_id) == col(Score.id), isouter=True).where(
+            or_(col(Score.model_version).is_(None), Score.model_version != scorer.model_version))
+    with db.read() as session:
+        open_items = [(int(i or 0), int(c)) for i, c in session.exec(query)]
+    texts = _texts(db, [c for _, c in open_items])
+    preds: dict[int, Prediction] = {}
+    caps = [c for _, c in open_items if c in texts]
+    for i in range(0, len(caps), BATCH):
+        chunk = caps[i:i + BATCH]
+        preds.update(zip(chunk, scorer.predict([texts[c] for c in chunk]), strict=True))
+    return open_items, preds
+
+
+def _rescore_open(session: Session, open_items: Sequence[tuple[int, int]],
+                  preds: Mapping[int, Prediction], version: str,
+                  weights: PriorityWeights) -> int:
+    rescored = 0
+    for item_id, _cap in open_items:
+        item = session.get(QueueItem, item_id)
+        if item is None or item.status != "open" or item.capture_id not in preds:
+            continue  # decided or re-pointed since we read it: leave it alone
+        rescored += _rescore_item(session, item, preds[item.capture_id], version, weights)
     return rescored
 
 

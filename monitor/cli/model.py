@@ -15,6 +15,7 @@ from models.tuning import TuneOptions
 from monitor.classifier import versions as reg
 from monitor.classifier.labels import decision_examples
 from monitor.classifier.realistic import realistic_figures
+from monitor.cli import context
 from monitor.cli.context import CliContext
 from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.ops import ModelVersion
@@ -267,7 +268,7 @@ def _print(result: dict[str, Any], indent: str = "") -> None:
 
 @click.group()
 def model() -> None:
-    """Classifier versions: list, compare on decided items, promote."""
+    """Classifier versions: list, compare on decided items, promote, re-score the open queue."""
 
 
 @model.command("list")
@@ -279,6 +280,13 @@ def list_cmd(ctx: CliContext) -> None:
     for r in rows:
         promoted = f" promoted {r.promoted_at:%Y-%m-%d %H:%M}" if r.promoted_at else ""
         click.echo(f"{r.version}  {r.role}{promoted}  {r.path}")
+    ranked = reg.open_queue_versions(ctx.database())
+    if ranked:
+        click.echo("open queue ranked by: " + ", ".join(
+            f"{v} ({n} item{'' if n == 1 else 's'})" for v, n in sorted(ranked.items())))
+        if len(ranked) > 1:
+            click.echo("more than one version ranks the open queue; 'hate-monitor model "
+                       "rescore' re-scores the older ones with the live model")
 
 
 @model.command("compare")
@@ -297,6 +305,19 @@ def compare_cmd(ctx: CliContext, version_a: str, version_b: str) -> None:
         scorers[v] = reg.load_version(ctx.settings, row)
     for c in reg.compare(db, version_a, version_b, scorers=scorers):
         click.echo(f"{c.version}: n={c.n} accuracy={c.accuracy} f1={c.f1} roc_auc={c.roc_auc}")
+
+
+@model.command("rescore")
+@click.option("--actor", default="cli", show_default=True, help="Who re-scores (audited).")
+@click.pass_obj
+def rescore_cmd(ctx: CliContext, actor: str) -> None:
+    """Re-score open queue items an earlier model ranked, with the live model (after an
+    upgrade ships a new default model, or model.path changes)."""
+    scorer = context.load_scorer(ctx)
+    n = reg.rescore_open(ctx.database(), scorer, actor,
+                         weights=PriorityWeights.from_settings(ctx.settings))
+    click.echo(f"{n} open queue items re-scored with {scorer.model_version}" if n else
+               f"every open queue item is already scored by {scorer.model_version}")
 
 
 @model.command("promote")

@@ -119,3 +119,28 @@ def test_promote_rescores_open_queue_and_audits(db: Database, trained: HateClass
     assert "model_promote" in events
     with pytest.raises(reg.RegistryError, match="not registered"):
         reg.promote(db, "nope", "admin", scorer=FakeScorer("nope"), weights=PriorityWeights())
+
+
+def test_rescore_open_reranks_what_an_earlier_model_scored(db: Database) -> None:
+    """After an upgrade ships a new default model, the open queue is re-scored on request."""
+    captures = _fill_queue(db)
+    _decide(db, {captures[1]: "not_hate"})
+    assert reg.open_queue_versions(db) == {"live-1": len(captures) - 1}
+    new = FakeScorer("shipped-2")
+    n = reg.rescore_open(db, new, "admin", weights=PriorityWeights(threat_boost=0.0))
+    assert n == len(captures) - 1
+    assert reg.open_queue_versions(db) == {"shipped-2": len(captures) - 1}
+    with db.read() as s:
+        items = list(s.exec(select(QueueItem)))
+        scores = {sc.id: sc for sc in s.exec(select(Score))}
+        events = [e for e in s.exec(select(AuditEvent)) if e.action == "model_rescore"]
+    for item in items:
+        score = scores[item.score_id or 0]
+        assert score.model_version == ("shipped-2" if item.status == "open" else "live-1")
+    assert len(events) == 1 and events[0].object_id == "shipped-2"
+    assert events[0].details == {"rescored_open_items": len(captures) - 1,
+                                 "previous": {"live-1": len(captures) - 1}}
+    # Nothing left to re-score: a second run changes nothing and audits nothing.
+    assert reg.rescore_open(db, new, "admin", weights=PriorityWeights()) == 0
+    with db.read() as s:
+        assert sum(e.action == "model_rescore" for e in s.exec(select(AuditEvent))) == 1

@@ -126,3 +126,26 @@ def test_sources_declared_in_the_config_file_are_changed_there(tmp_path: Path,
     for verb in ("disable", "enable", "remove"):
         r = CliRunner().invoke(cli, ["--config", str(p), "sources", verb, "town-tag"])
         assert r.exit_code == 1 and "declared in config.toml" in r.output, verb
+
+
+def test_model_rescore_after_the_live_model_changes(tmp_path: Path, config: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    invoke(config, "import", str(jsonl(tmp_path)))
+    listed = invoke(config, "model", "list").output  # type: ignore[attr-defined]
+    assert "open queue ranked by: fake-1 (2 items)" in listed
+    monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer("fake-2"))
+    newer = tmp_path / "newer.jsonl"
+    newer.write_text(json.dumps({
+        "platform": "mastodon", "post_id": "3", "url": "https://m.example/@c/3",
+        "author": "c@m.example", "created_at": "2026-11-02T10:00:00Z",
+        "text": "bins late again"}) + "\n", encoding="utf-8")
+    invoke(config, "import", str(newer))  # scored by the new model; the old items are not
+    listed = invoke(config, "model", "list").output  # type: ignore[attr-defined]
+    assert "fake-1 (2 items), fake-2 (1 item)" in listed
+    assert "'hate-monitor model rescore'" in listed
+    out = invoke(config, "model", "rescore").output  # type: ignore[attr-defined]
+    assert "2 open queue items re-scored with fake-2" in out
+    again = invoke(config, "model", "rescore").output  # type: ignore[attr-defined]
+    assert "every open queue item is already scored by fake-2" in again
+    listed = invoke(config, "model", "list").output  # type: ignore[attr-defined]
+    assert "open queue ranked by: fake-2 (3 items)" in listed and "rescore" not in listed
