@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, or_, select
 
-from models import load_classifier
+from models import default_artefact, load_classifier
 from models.types import EncoderOptions, Prediction, Scorer
 from monitor.audit import chain as audit
 from monitor.config import Settings
@@ -106,6 +106,16 @@ def live_scorer(settings: Settings, db: Database) -> Scorer:
         return load_version(settings, row)
     return load_classifier(settings["model.path"] or None, settings["model.embedder"] or None,
                            **encoder_options(settings))
+
+
+def live_version(settings: Settings, db: Database) -> str:
+    """The version ``live_scorer`` would load, read from the database or the artefact's
+    config.json without loading the model (seconds saved where only the name is needed)."""
+    with db.read() as session:
+        row = session.exec(select(ModelVersion).where(ModelVersion.role == "live")).first()
+    if row is not None:
+        return row.version
+    return str(_read_config(Path(settings["model.path"] or default_artefact()))["version"])
 
 
 def shadow_scorers(db: Database, settings: Settings | None = None) -> list[Scorer]:

@@ -284,9 +284,13 @@ def list_cmd(ctx: CliContext) -> None:
     if ranked:
         click.echo("open queue ranked by: " + ", ".join(
             f"{v} ({n} item{'' if n == 1 else 's'})" for v, n in sorted(ranked.items())))
-        if len(ranked) > 1:
-            click.echo("more than one version ranks the open queue; 'hate-monitor model "
-                       "rescore' re-scores the older ones with the live model")
+        try:
+            live = reg.live_version(ctx.settings, ctx.database())
+        except (OSError, reg.RegistryError) as err:
+            raise click.ClickException(f"cannot tell which model is live: {err}") from err
+        if set(ranked) - {live}:
+            click.echo(f"the live model is {live}; 'hate-monitor model rescore' re-scores the "
+                       "open items an earlier model ranked")
 
 
 @model.command("compare")

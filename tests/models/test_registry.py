@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
+from models import default_artefact
 from models.classifier import HateClassifier
 from monitor.classifier import versions as reg
+from monitor.config import Settings
 from monitor.ingest.pipeline import process_posts_sync
 from monitor.review.priority import PriorityWeights
 from monitor.storage.db import Database
@@ -144,3 +147,15 @@ def test_rescore_open_reranks_what_an_earlier_model_scored(db: Database) -> None
     assert reg.rescore_open(db, new, "admin", weights=PriorityWeights()) == 0
     with db.read() as s:
         assert sum(e.action == "model_rescore" for e in s.exec(select(AuditEvent))) == 1
+
+
+def test_live_version_is_named_without_loading_the_model(db: Database, settings: Settings,
+                                                         trained: HateClassifier,
+                                                         tmp_path: Path) -> None:
+    shipped = json.loads((default_artefact() / "config.json").read_text(encoding="utf-8"))
+    assert reg.live_version(settings, db) == shipped["version"]
+    own = trained.save(tmp_path / "own")
+    configured = settings.with_overrides(model__path=str(own))
+    assert reg.live_version(configured, db) == trained.model_version
+    promoted = _register(db, trained, tmp_path, "promoted", role="live")
+    assert reg.live_version(settings, db) == promoted

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 import monitor.cli.context
+from monitor.classifier import versions as reg
 from monitor.cli.main import cli
 from tests.support.fakes import FakeScorer
 
@@ -130,10 +131,13 @@ def test_sources_declared_in_the_config_file_are_changed_there(tmp_path: Path,
 
 def test_model_rescore_after_the_live_model_changes(tmp_path: Path, config: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reg, "live_version", lambda settings, db: "fake-1")
     invoke(config, "import", str(jsonl(tmp_path)))
     listed = invoke(config, "model", "list").output  # type: ignore[attr-defined]
-    assert "open queue ranked by: fake-1 (2 items)" in listed
+    assert "open queue ranked by: fake-1 (2 items)" in listed and "rescore" not in listed
+    # An upgrade ships a new default model.
     monkeypatch.setattr(monitor.cli.context, "load_scorer", lambda obj: FakeScorer("fake-2"))
+    monkeypatch.setattr(reg, "live_version", lambda settings, db: "fake-2")
     newer = tmp_path / "newer.jsonl"
     newer.write_text(json.dumps({
         "platform": "mastodon", "post_id": "3", "url": "https://m.example/@c/3",
@@ -142,7 +146,7 @@ def test_model_rescore_after_the_live_model_changes(tmp_path: Path, config: Path
     invoke(config, "import", str(newer))  # scored by the new model; the old items are not
     listed = invoke(config, "model", "list").output  # type: ignore[attr-defined]
     assert "fake-1 (2 items), fake-2 (1 item)" in listed
-    assert "'hate-monitor model rescore'" in listed
+    assert "the live model is fake-2; 'hate-monitor model rescore'" in listed
     out = invoke(config, "model", "rescore").output  # type: ignore[attr-defined]
     assert "2 open queue items re-scored with fake-2" in out
     again = invoke(config, "model", "rescore").output  # type: ignore[attr-defined]
