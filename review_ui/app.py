@@ -79,8 +79,9 @@ def create_app(
     app.on_startup.append(install_canonical_fetch)  # after cleanup_ctx: the session exists
     if scorer is None:
         app.cleanup_ctx.append(_classifier)
-    if scheduler:
+    if scheduler:  # hate-monitor serve: the process an administrator starts and watches
         app.cleanup_ctx.append(_scheduler)
+        app.cleanup_ctx.append(_queue_provenance)
     return app
 
 
@@ -124,12 +125,6 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
             slot.error = f"{type(err).__name__}: {err}"
         finally:
             slot.loading = False
-        if slot.scorer is not None:
-            try:
-                await _in_daemon_thread(_warn_if_ranked_by_others, app[keys.DB],
-                                        slot.scorer.model_version)
-            except Exception as err:  # a hint for the administrator; never the model's state
-                log.warning("could not tell which models rank the open queue: %s", err)
 
     task = asyncio.create_task(load())
     yield
@@ -139,15 +134,43 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
-def _warn_if_ranked_by_others(db: Database, version: str) -> None:
-    """After an upgrade the open queue may still be ranked by the previous model: say so once,
-    with the command that fixes it (re-scoring is an administrator's choice, not a start-up
-    side effect: it can take minutes on a large queue and changes what officers see)."""
-    others = {v: n for v, n in open_queue_versions(db).items() if v != version}
-    if others:
-        log.warning("%d open queue items are ranked by earlier models (%s), not the live %s; "
-                    "run 'hate-monitor model rescore'", sum(others.values()),
-                    ", ".join(sorted(others)), version)
+async def _model_ready(slot: keys.ModelSlot) -> Scorer | None:
+    """The classifier once it is there (handed in or loaded in the background); None if it
+    failed to load."""
+    while slot.scorer is None:
+        if slot.error is not None and not slot.loading:
+            return None
+        await asyncio.sleep(0.2)
+    return slot.scorer
+
+
+async def _queue_provenance(app: web.Application) -> AsyncIterator[None]:
+    """After an upgrade the open queue may still be ranked by the previous model: say so once
+    the live model is known, with the command that fixes it. Re-scoring is an administrator's
+    choice, not a start-up side effect: it can take minutes on a large queue and changes what
+    officers see."""
+
+    async def check() -> None:
+        scorer = await _model_ready(app[keys.MODEL])
+        if scorer is None:
+            return
+        try:
+            ranked = await _in_daemon_thread(open_queue_versions, app[keys.DB])
+        except Exception as err:  # a hint for the administrator, never a reason to stop
+            log.warning("could not tell which models rank the open queue: %s", err)
+            return
+        others = {v: n for v, n in ranked.items() if v != scorer.model_version}
+        if others:
+            log.warning("%d open queue items are ranked by earlier models (%s), not the live "
+                        "%s; run 'hate-monitor model rescore'", sum(others.values()),
+                        ", ".join(sorted(others)), scorer.model_version)
+
+    task = asyncio.create_task(check())
+    yield
+    if not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 T = TypeVar("T")
@@ -186,12 +209,11 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
     slot = app[keys.MODEL]
 
     async def start() -> SchedulerHandle | None:
-        while slot.scorer is None:
-            if slot.error is not None and not slot.loading:
-                log.error("sweeps are not running: the classifier did not load (%s)", slot.error)
-                return None
-            await asyncio.sleep(0.2)
-        handle = await run_scheduler(app[keys.SETTINGS], app[keys.DB], slot.scorer,
+        scorer = await _model_ready(slot)
+        if scorer is None:
+            log.error("sweeps are not running: the classifier did not load (%s)", slot.error)
+            return None
+        handle = await run_scheduler(app[keys.SETTINGS], app[keys.DB], scorer,
                                      app[keys.HTTP], role="serve")
         app[keys.SCHEDULER] = handle
         return handle
