@@ -128,10 +128,7 @@ async def _classifier(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(load())
     yield
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await _cancel(task)
 
 
 async def _model_ready(slot: keys.ModelSlot) -> Scorer | None:
@@ -167,10 +164,17 @@ async def _queue_provenance(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(check())
     yield
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    await _cancel(task)
+
+
+async def _cancel(task: asyncio.Task[Any]) -> bool:
+    """Stop a start-up task still waiting at shutdown; True if it had to be cancelled."""
+    if task.done():
+        return False
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return True
 
 
 T = TypeVar("T")
@@ -200,7 +204,7 @@ async def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> T:
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
             loop.call_soon_threadsafe(settle, result, error)
 
-    threading.Thread(target=work, name="load-classifier", daemon=True).start()
+    threading.Thread(target=work, name=getattr(fn, "__name__", "daemon"), daemon=True).start()
     return await future
 
 
@@ -220,10 +224,7 @@ async def _scheduler(app: web.Application) -> AsyncIterator[None]:
 
     task = asyncio.create_task(start())
     yield
-    if not task.done():
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if await _cancel(task):
         return
     handle = task.result()
     if handle is not None:
