@@ -239,7 +239,11 @@ def read_realistic(*paths: Path) -> list[RealisticPost]:
 
 
 def queue_rank(pred: Prediction) -> float:
-    """The queue's order at equal age (``monitor`` weights by default): threats first."""
+    """The queue's order at equal age (``monitor`` weights by default): threats first.
+
+    A copy of ``monitor.review.priority`` because this layer may not import ``monitor``; training
+    chooses the threat threshold with it, and tests/monitor/review/test_priority.py keeps the
+    two in step."""
     rank = {s: (len(SEVERITIES) - 1 - i) / (len(SEVERITIES) - 1) for i, s in enumerate(SEVERITIES)}
     return 0.6 * pred.p_hate + 0.3 * rank.get(pred.severity, 0.0) + \
         (1.0 if pred.severity == "threat" else 0.0)
