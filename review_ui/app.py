@@ -17,7 +17,7 @@ from connectors.post import Post
 from connectors.resolve.hosts import Resolver, system_resolve
 from models.types import Scorer
 from monitor.accounts.throttle import LoginThrottle
-from monitor.classifier.versions import live_scorer, open_queue_versions
+from monitor.classifier.versions import live_scorer, open_queue_versions, ranked_by_others
 from monitor.config import Settings
 from monitor.http_session import make_client_session
 from monitor.intake.canonical import fetch_canonical
@@ -156,7 +156,7 @@ async def _queue_provenance(app: web.Application) -> AsyncIterator[None]:
         except Exception as err:  # a hint for the administrator, never a reason to stop
             log.warning("could not tell which models rank the open queue: %s", err)
             return
-        others = {v: n for v, n in ranked.items() if v != scorer.model_version}
+        others = ranked_by_others(ranked, scorer.model_version)
         if others:
             log.warning("%d open queue items are ranked by earlier models (%s), not the live "
                         "%s; run 'hate-monitor model rescore'", sum(others.values()),

@@ -272,6 +272,12 @@ def open_queue_versions(db: Database) -> dict[str, int]:
         return {str(v): int(n) for v, n in rows}
 
 
+def ranked_by_others(ranked: Mapping[str, int], live: str) -> dict[str, int]:
+    """The part of ``open_queue_versions`` that an earlier model ranks, not ``live``: what
+    ``rescore_open`` would re-score, and what ``model list`` and ``serve`` warn about."""
+    return {v: n for v, n in ranked.items() if v != live}
+
+
 def rescore_open(db: Database, scorer: Scorer, actor: str, *, weights: PriorityWeights) -> int:
     """Re-score the open items that an earlier model ranked with ``scorer`` (the live model).
 
@@ -290,7 +296,7 @@ def rescore_open(db: Database, scorer: Scorer, actor: str, *, weights: PriorityW
         audit.record(session, actor=actor, action="model_rescore", object_type="model",
                      object_id=version, reason="open queue re-scored by the live model",
                      details={"rescored_open_items": rescored,
-                              "previous": {v: n for v, n in before.items() if v != version}})
+                              "previous": ranked_by_others(before, version)})
     return rescored
 
 

@@ -288,7 +288,7 @@ def list_cmd(ctx: CliContext) -> None:
             live = reg.live_version(ctx.settings, ctx.database())
         except (OSError, reg.RegistryError) as err:
             raise click.ClickException(f"cannot tell which model is live: {err}") from err
-        if set(ranked) - {live}:
+        if reg.ranked_by_others(ranked, live):
             click.echo(f"the live model is {live}; 'hate-monitor model rescore' re-scores the "
                        "open items an earlier model ranked")
 
