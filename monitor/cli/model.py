@@ -73,6 +73,9 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
               help="Corpora rows sampled for adapter tuning (the contrast set is all used).")
 @click.option("--tune-epochs", type=int, default=TuneOptions().epochs, show_default=True,
               help="Passes over the tuning rows (models.tuning.TuneOptions.epochs says why).")
+@click.option("--tune-threat-weight", type=float, default=TuneOptions().threat_weight,
+              show_default=True,
+              help="Weight of the threat task against the hate task while tuning the adapter.")
 @click.option("--contrast-repeats", type=int, default=4, show_default=True,
               help="Passes over the contrast set per tuning epoch.")
 @click.option("--holdout", type=float, default=0.2, show_default=True,
@@ -88,7 +91,8 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
           cv_folds: int, cache_dir: Path | None, seed: int, tune: bool,
           adapter_from: Path | None, tune_corpus_rows: int, tune_epochs: int,
-          contrast_repeats: int, holdout: float, threshold: str, threat_threshold: str) -> None:
+          tune_threat_weight: float, contrast_repeats: int, holdout: float, threshold: str,
+          threat_threshold: str) -> None:
     """Train a classifier on the corpora and our contrast set (CPU, fixed seed)."""
     from models.artefact import ArtefactError
     from models.classifier import TrainOptions
@@ -128,14 +132,15 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
             raise click.ClickException("--adapter-from reuses an adapter: leave out --tune")
     # Checked before the model loads and the corpora are read, so a typo costs nothing.
     try:
-        tuning = TuneOptions(epochs=tune_epochs, seed=seed) if tune and not adapter_from \
-            else None
+        tuning = TuneOptions(epochs=tune_epochs, threat_weight=tune_threat_weight, seed=seed) \
+            if tune and not adapter_from else None
         plan = TrainPlan(data_dir, options, cv_folds=cv_folds, cache_dir=cache_dir, seed=seed,
                          tune=tuning, tune_corpus_rows=tune_corpus_rows,
                          contrast_repeats=contrast_repeats, holdout=holdout, threat_dev=dev)
     except ValueError as err:
-        raise click.ClickException(f"bad training option (--tune-epochs, --tune-corpus-rows, "
-                                   f"--contrast-repeats or --holdout): {err}") from None
+        raise click.ClickException(
+            f"bad training option (--tune-epochs, --tune-threat-weight, --tune-corpus-rows, "
+            f"--contrast-repeats or --holdout): {err}") from None
     extra = decision_examples(ctx.database()) if include_decisions else []
     if include_decisions:
         click.echo(f"{len(extra)} officer decisions added as labels")

@@ -114,6 +114,7 @@ def test_bad_training_options_fail_before_the_model_loads(
     for command in (train, evaluate, model):
         group.add_command(command)
     for args, word in ((["--holdout", "0.9"], "holdout"), (["--tune-epochs", "0"], "epochs"),
+                       (["--tune-threat-weight", "-1"], "threat_weight"),
                        (["--threshold", "high"], "--threshold"),
                        (["--threat-threshold", "1.5"], "--threat-threshold"),
                        (["--threat-threshold", "high"], "--threat-threshold"),
