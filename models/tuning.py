@@ -61,6 +61,8 @@ class TuneOptions:
     epochs: int = 3
     batch_size: int = 32
     max_tokens: int = 64
+    # Twice this raised the development queue order but marked one threat fewer and lowered
+    # the held-out corpora (docs/MODEL_LOG.md), so the threat task weighs what hate weighs.
     threat_weight: float = 1.0
     # Which group a text is about: kept as a task so tuning for hate does not wash out the
     # group identity the strand head reads from the same embedding.
