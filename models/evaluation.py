@@ -33,6 +33,10 @@ REALISTIC_DEV = REALISTIC.parent / "realistic_dev.jsonl"
 # tell close training runs apart (a head's seed moved their queue order as much as a change did).
 REALISTIC_DEV2 = REALISTIC.parent / "realistic_dev2.jsonl"
 DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2)
+# A fourth writer's posts aimed at the threat forms the development union's misses share (slang,
+# coded, passive, permission-phrased, late): read on its own, never in the union above, so the
+# union's recorded figures and the threshold chosen on it stay comparable (evalsets/README.md).
+REALISTIC_THREAT_FORMS = REALISTIC.parent / "realistic_threat_forms.jsonl"
 
 
 class ProbaModel(Protocol):

@@ -22,9 +22,11 @@ from tests.models.fakes import FakeEmbedder
 FROZEN_SHA256 = "99f6e1eea9fd274772645bb80c97dd196f85e6d9763e0bcf7a6a3ec888369dc9"
 DEV_SHA256 = "4d587e35590926ecfb41253784cebfceed0d075d67b0794cae155007524fade9"
 DEV2_SHA256 = "b00a60618e973333961c33f1b9ba6251757c4c3656009d39e5d1ca9f192bc608"
+FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5"
 _WORDS = re.compile(r"[a-z0-9']+")
-# Everyday phrases both writers reached for on their own (the template predates the set).
-COMMON_PHRASES = ("shoot me a message if you want the spare",)
+# Stock phrases two writers reached for on their own (the training row predates the file).
+COMMON_PHRASES = ("shoot me a message if you want the spare",
+                  "women are too emotional to be in charge of anything")
 
 
 def test_the_file_is_frozen_and_documented() -> None:
@@ -33,8 +35,9 @@ def test_the_file_is_frozen_and_documented() -> None:
 
 
 @pytest.mark.parametrize(("path", "sha256"), [(ev.REALISTIC_DEV, DEV_SHA256),
-                                               (ev.REALISTIC_DEV2, DEV2_SHA256)],
-                         ids=["dev", "dev2"])
+                                               (ev.REALISTIC_DEV2, DEV2_SHA256),
+                                               (ev.REALISTIC_THREAT_FORMS, FORMS_SHA256)],
+                         ids=["dev", "dev2", "threat-forms"])
 def test_the_development_files_are_frozen_and_documented(path: Path, sha256: str) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256
     assert path.name in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
@@ -69,13 +72,24 @@ def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path) -> None:
     assert sum(not p.urgent_or_hateful for p in posts) >= 120
 
 
+def test_the_threat_forms_file_pairs_every_form_with_benign_twins() -> None:
+    posts = ev.read_realistic(ev.REALISTIC_THREAT_FORMS)
+    assert ev.REALISTIC_THREAT_FORMS not in ev.DEVELOPMENT  # its own reading, not the union's
+    threats = [p for p in posts if p.threat]
+    assert len(threats) >= 60 and sum(not p.urgent_or_hateful for p in posts) >= 60
+    assert set(DEFAULT_STRANDS) - {"other"} <= {p.strand for p in threats}
+    assert any(not p.hateful for p in threats)
+    assert all((p.severity == "threat") == bool(p.threat) for p in posts)
+
+
 def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
     words = _WORDS.findall(text.casefold())
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
-@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2],
-                         ids=["frozen", "dev", "dev2"])
+@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2,
+                                  ev.REALISTIC_THREAT_FORMS],
+                         ids=["frozen", "dev", "dev2", "threat-forms"])
 def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
         path: Path) -> None:
     posts = ev.read_realistic(path)
