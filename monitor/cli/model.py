@@ -222,6 +222,11 @@ def _reuse_adapter(plan: TrainPlan, source: Path, embedder: Encoder) -> tuple[Tr
 @click.option("--realistic-dev", is_flag=True,
               help="Our development posts (models/evalsets), which the threat threshold is "
                    "chosen on, ranked as the queue ranks.")
+@click.option("--realistic-file", "realistic_files", multiple=True,
+              type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="Realistic posts in the evalsets' layout, ranked as the queue ranks "
+                   "(repeat for several files read as one set), e.g. "
+                   "models/evalsets/realistic_threat_forms.jsonl.")
 @click.option("--data-dir", type=click.Path(path_type=Path), default=DEFAULT_DATA,
               show_default=True)
 @click.option("--threshold", type=float, default=None, help="Default: the model's own.")
@@ -229,16 +234,20 @@ def _reuse_adapter(plan: TrainPlan, source: Path, embedder: Encoder) -> tuple[Tr
 @click.pass_obj
 def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, text_col: str,
              label_col: str, positive: str, suite: Path | None, heldout: bool, realistic: bool,
-             realistic_dev: bool, data_dir: Path, threshold: float | None,
-             as_json: bool) -> None:
-    """Evaluate a model on a labelled file, a functional suite, the held-out sets, or our
-    realistic posts (frozen, or the development set)."""
+             realistic_dev: bool, realistic_files: tuple[Path, ...], data_dir: Path,
+             threshold: float | None, as_json: bool) -> None:
+    """Evaluate a model on a labelled file, a functional suite, the held-out sets, or
+    realistic posts (our frozen set, our development set, or given files)."""
     from models.artefact import ArtefactError
 
-    if (data_file is not None) + (suite is not None) + heldout + realistic + realistic_dev != 1:
+    chosen = (data_file is not None) + (suite is not None) + heldout + realistic + \
+        realistic_dev + bool(realistic_files)
+    if chosen != 1:
         raise click.ClickException("give exactly one of --data FILE, --suite FILE, --heldout, "
-                                   "--realistic, --realistic-dev")
+                                   "--realistic, --realistic-dev, --realistic-file FILE")
     try:
+        if realistic_files:
+            ev.read_realistic(*realistic_files)  # a bad file fails before the model loads
         clf = _load_model(ctx, model_ref)
         thr = threshold if threshold is not None else clf.options.threshold
         if suite is not None:
@@ -248,9 +257,9 @@ def evaluate(ctx: CliContext, model_ref: str | None, data_file: Path | None, tex
         elif data_file is not None:
             texts, labels = ev.read_labelled(data_file, text_col, label_col, positive)
             result = ev.binary_metrics(labels, clf.predict_proba(texts)[:, 1].tolist(), thr)
-        elif realistic or realistic_dev:
-            result = realistic_figures(clf, ctx.settings, thr,
-                                       ev.DEVELOPMENT if realistic_dev else (ev.REALISTIC,))
+        elif realistic or realistic_dev or realistic_files:
+            paths = ev.DEVELOPMENT if realistic_dev else realistic_files or (ev.REALISTIC,)
+            result = realistic_figures(clf, ctx.settings, thr, paths)
         else:
             result = ev.heldout(clf, data_dir, thr)
     except (ev.EvaluationError, ArtefactError, DataError, reg.RegistryError) as err:

@@ -99,3 +99,21 @@ def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved
     assert sum(f["n"] for f in files.values()) == dev_out["n"]
     assert sum(f["queue"]["threats"] for f in files.values()) == dev_out["queue"]["threats"]
     assert "files" not in out
+    forms = CliRunner().invoke(_cli(), ["evaluate", "--realistic-file",
+                                        str(ev.REALISTIC_THREAT_FORMS), "--json", "--model",
+                                        str(saved)], obj=CliContext(settings))
+    assert forms.exit_code == 0, forms.output
+    forms_out = json.loads(forms.stdout)
+    assert forms_out["n"] == len(ev.read_realistic(ev.REALISTIC_THREAT_FORMS))
+    assert forms_out["queue"]["threats"] == forms_out["threat"]["n"] > 0
+
+
+def test_cli_evaluate_realistic_file_names_a_bad_file(settings: Settings,
+                                                     tmp_path: Path) -> None:
+    bad = tmp_path / "posts.jsonl"
+    bad.write_text('{"id": "x1", "text": "a post"}\n', encoding="utf-8")
+    for args, word in (([str(tmp_path / "missing.jsonl")], "does not exist"),
+                       ([str(bad)], "posts.jsonl")):
+        result = CliRunner().invoke(_cli(), ["evaluate", "--realistic-file", *args],
+                                    obj=CliContext(settings))
+        assert result.exit_code != 0 and word in result.output, result.output
