@@ -229,7 +229,9 @@ def read_realistic(*paths: Path) -> list[RealisticPost]:
                 post = RealisticPost(str(row["id"]), str(row["text"]), int(row["hateful"]),
                                      int(row["threat"]), str(row["strand"]),
                                      str(row["severity"]), str(row["family"]), path.name)
-            except (KeyError, TypeError, ValueError) as err:
+            except KeyError as err:
+                raise EvaluationError(f"{path}:{n}: bad row (missing field {err})") from err
+            except (TypeError, ValueError) as err:
                 raise EvaluationError(f"{path}:{n}: bad row ({err})") from err
             if post.strand not in strands or post.severity not in SEVERITIES:
                 raise EvaluationError(f"{path}:{n}: strand {post.strand!r} or severity "
