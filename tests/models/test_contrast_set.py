@@ -121,6 +121,16 @@ def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
     return idx[0], idx[-1] + 1
 
 
+def test_the_waiting_threat_forms_batch_is_ready_to_append(rows: list[dict[str, Any]]) -> None:
+    """The batch beside the written posts is not built in, but must pass the same labelling
+    rules and stay clear of the built rows, so appending it later is the whole retry."""
+    batch = list(build.written(build.WRITTEN.with_name("threat_forms_batch.jsonl")))
+    assert len(batch) >= 200
+    assert {r["template"] for r in batch}.isdisjoint({r["template"] for r in rows})
+    assert {r["text"].casefold() for r in batch}.isdisjoint({r["text"].casefold() for r in rows})
+    assert sum(r["threat"] for r in batch) >= 0.4 * len(batch)
+
+
 def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
     """The v4 round: enough rows and distinct templates per family, appended after v1-v3."""
     first, end = _round(rows, "v4_")
