@@ -4,8 +4,9 @@ Run ``python -m models.contrast.build`` after editing the templates. Posts writt
 rather than from templates (``written.jsonl``: realistic posts of one to four sentences by three
 writers who never saw the templates or the evaluation sets) are appended as they are, each its
 own template id (``w<family>-NNN``, ``wb_<family>-NNN`` and ``wc_<family>-NNN`` by writer).
-``threat_forms_batch.jsonl`` (a fourth writer, the same row layout) is **not** read: it was tried
-once and did not pass the rule that picks a model (docs/MODEL_LOG.md), and waits for a retry.
+``threat_forms_batch.jsonl`` (a fourth writer, the same row layout) is **not** read: three runs
+trained on it and none passed the rule that picks a model (docs/MODEL_LOG.md says what it would
+need beside it).
 Two writers of UK posts can meet on a phrase by chance, so written posts sharing any six-word
 run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520
 and 24 of 512 also checked against the development set), by comparing word runs in a script, as
