@@ -233,9 +233,11 @@ def read_realistic(*paths: Path) -> list[RealisticPost]:
                 raise EvaluationError(f"{path}:{n}: bad row (missing field {err})") from err
             except (TypeError, ValueError) as err:
                 raise EvaluationError(f"{path}:{n}: bad row ({err})") from err
-            if post.strand not in strands or post.severity not in SEVERITIES:
-                raise EvaluationError(f"{path}:{n}: strand {post.strand!r} or severity "
-                                      f"{post.severity!r} unknown")
+            for field, value, allowed in (("strand", post.strand, strands),
+                                          ("severity", post.severity, SEVERITIES)):
+                if value not in allowed:
+                    raise EvaluationError(f"{path}:{n}: {field} {value!r} is not one of "
+                                          f"{', '.join(sorted(allowed))}")
             if post.id in seen:
                 # Ids name posts in reports; two files read as one set must not share one.
                 raise EvaluationError(f"{path}:{n}: id {post.id!r} is also in {seen[post.id]}")

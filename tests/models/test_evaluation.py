@@ -117,3 +117,16 @@ def test_cli_evaluate_realistic_file_names_a_bad_file(settings: Settings,
         result = CliRunner().invoke(_cli(), ["evaluate", "--realistic-file", *args],
                                     obj=CliContext(settings))
         assert result.exit_code != 0 and word in result.output, result.output
+
+
+@pytest.mark.parametrize(("field", "value"), [("strand", "unknown"), ("severity", "urgent")])
+def test_a_realistic_row_with_an_unknown_value_names_the_field_and_the_choices(
+        tmp_path: Path, field: str, value: str) -> None:
+    row = {"id": "a1", "text": "a post", "hateful": 0, "threat": 1, "strand": "none",
+           "severity": "threat", "family": "own", field: value}
+    path = tmp_path / "own.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    with pytest.raises(ev.EvaluationError) as err:
+        ev.read_realistic(path)
+    assert f"own.jsonl:1: {field} {value!r} is not one of" in str(err.value)
+    assert ("race" if field == "strand" else "dehumanisation") in str(err.value)
