@@ -84,7 +84,7 @@ def test_new_categories_are_present(rows: list[dict[str, Any]]) -> None:
     assert not short
 
 
-WRITTEN_ID = re.compile(r"w[a-z_]+-\d{3}")
+WRITTEN_ID = re.compile(r"w[a-z_]+(?:-[a-z_]+)?-\d{3}")
 
 
 def _written_start(rows: list[dict[str, Any]]) -> int:
@@ -121,14 +121,24 @@ def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
     return idx[0], idx[-1] + 1
 
 
-def test_the_waiting_threat_forms_batch_is_ready_to_append(rows: list[dict[str, Any]]) -> None:
-    """The batch beside the written posts is not built in, but must pass the same labelling
-    rules and stay clear of the built rows, so appending it later is the whole retry."""
-    batch = list(build.written(build.WRITTEN.with_name("threat_forms_batch.jsonl")))
+@pytest.mark.parametrize(("name", "threats"), [("threat_forms_batch.jsonl", (0.4, 0.6)),
+                                               ("lookalike_batch.jsonl", (0.0, 0.0))])
+def test_a_waiting_batch_is_ready_to_append(rows: list[dict[str, Any]], name: str,
+                                            threats: tuple[float, float]) -> None:
+    """A batch beside the written posts is not built in, but must pass the same labelling
+    rules and stay clear of the built rows and of the other batch, so appending it later is
+    the whole retry. The threat-forms batch is threats and their twins; the look-alikes are
+    posts that only look like threats, so none of them is one."""
+    batch = list(build.written(build.WRITTEN.with_name(name)))
     assert len(batch) >= 200
-    assert {r["template"] for r in batch}.isdisjoint({r["template"] for r in rows})
-    assert {r["text"].casefold() for r in batch}.isdisjoint({r["text"].casefold() for r in rows})
-    assert sum(r["threat"] for r in batch) >= 0.4 * len(batch)
+    assert all(WRITTEN_ID.fullmatch(r["template"]) for r in batch)
+    taken = rows + [r for other in ("threat_forms_batch.jsonl", "lookalike_batch.jsonl")
+                    if other != name for r in build.written(build.WRITTEN.with_name(other))]
+    assert {r["template"] for r in batch}.isdisjoint({r["template"] for r in taken})
+    assert {r["text"].casefold() for r in batch}.isdisjoint(
+        {r["text"].casefold() for r in taken})
+    low, high = threats
+    assert low * len(batch) <= sum(r["threat"] for r in batch) <= high * len(batch)
 
 
 def test_v4_round_rows_and_templates(rows: list[dict[str, Any]]) -> None:
