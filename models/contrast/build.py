@@ -4,12 +4,15 @@ Run ``python -m models.contrast.build`` after editing the templates. Posts writt
 rather than from templates (``written.jsonl``: realistic posts of one to four sentences by three
 writers who never saw the templates or the evaluation sets) are appended as they are, each its
 own template id (``w<family>-NNN``, ``wb_<family>-NNN`` and ``wc_<family>-NNN`` by writer).
-``threat_forms_batch.jsonl`` (a fourth writer, the same row layout) is **not** read: three runs
-trained on it and none passed the rule that picks a model (docs/MODEL_LOG.md says what it would
-need beside it).
+``threat_forms_batch.jsonl`` (a fourth writer: threats in the forms the model missed, and
+their twins) and ``lookalike_batch.jsonl`` (a fifth writer: benign posts shaped like the
+development set's false alarms, and hateful posts that wish no violence) have the same row
+layout and are **not** read: no run trained on them has passed the rule that picks a model
+(docs/MODEL_LOG.md has each run and what it measured).
 Two writers of UK posts can meet on a phrase by chance, so written posts sharing any six-word
 run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520
-and 24 of 512 also checked against the development set), by comparing word runs in a script, as
+and 24 of 512 also checked against the development set; 13 of 240 and 4 of 230 in the two
+batches, checked against every evaluation file), by comparing word runs in a script, as
 ``tests/models/test_realistic_set.py`` does with eight. Each row:
 
 - ``text``: the post.
