@@ -121,19 +121,22 @@ def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
     return idx[0], idx[-1] + 1
 
 
-@pytest.mark.parametrize(("name", "threats"), [("threat_forms_batch.jsonl", (0.4, 0.6)),
-                                               ("lookalike_batch.jsonl", (0.0, 0.0))])
+# The batches kept beside the written posts, not built in, and the share of threats each holds:
+# the threat-forms batch is threats and their twins; the look-alikes only look like threats.
+WAITING_BATCHES = {"threat_forms_batch.jsonl": (0.4, 0.6), "lookalike_batch.jsonl": (0.0, 0.0)}
+
+
+@pytest.mark.parametrize(("name", "threats"), WAITING_BATCHES.items())
 def test_a_waiting_batch_is_ready_to_append(rows: list[dict[str, Any]], name: str,
                                             threats: tuple[float, float]) -> None:
     """A batch beside the written posts is not built in, but must pass the same labelling
-    rules and stay clear of the built rows and of the other batch, so appending it later is
-    the whole retry. The threat-forms batch is threats and their twins; the look-alikes are
-    posts that only look like threats, so none of them is one."""
+    rules and stay clear of the built rows and of the other batches, so appending it later is
+    the whole retry."""
     batch = list(build.written(build.WRITTEN.with_name(name)))
     assert len(batch) >= 200
     assert all(WRITTEN_ID.fullmatch(r["template"]) for r in batch)
-    taken = rows + [r for other in ("threat_forms_batch.jsonl", "lookalike_batch.jsonl")
-                    if other != name for r in build.written(build.WRITTEN.with_name(other))]
+    taken = rows + [r for other in WAITING_BATCHES if other != name
+                    for r in build.written(build.WRITTEN.with_name(other))]
     assert {r["template"] for r in batch}.isdisjoint({r["template"] for r in taken})
     assert {r["text"].casefold() for r in batch}.isdisjoint(
         {r["text"].casefold() for r in taken})
