@@ -37,6 +37,9 @@ DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2)
 # coded, passive, permission-phrased, late): read on its own, never in the union above, so the
 # union's recorded figures and the threshold chosen on it stay comparable (evalsets/README.md).
 REALISTIC_THREAT_FORMS = REALISTIC.parent / "realistic_threat_forms.jsonl"
+# A sixth writer's posts, frozen before any model scored them: a development reading that no
+# choice had yet been made on (docs/MODEL_LOG.md has the rule for its first use).
+REALISTIC_DEV3 = REALISTIC.parent / "realistic_dev3.jsonl"
 
 
 class ProbaModel(Protocol):

