@@ -32,14 +32,15 @@ REALISTIC_DEV = REALISTIC.parent / "realistic_dev.jsonl"
 # A third writer's posts, read with the second's as one development set: 314 posts could not
 # tell close training runs apart (a head's seed moved their queue order as much as a change did).
 REALISTIC_DEV2 = REALISTIC.parent / "realistic_dev2.jsonl"
-DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2)
 # A fourth writer's posts aimed at the threat forms the development union's misses share (slang,
-# coded, passive, permission-phrased, late): read on its own, never in the union above, so the
-# union's recorded figures and the threshold chosen on it stay comparable (evalsets/README.md).
+# coded, passive, permission-phrased, late): read on its own, never in the development union,
+# because its writer's brief named those forms (evalsets/README.md).
 REALISTIC_THREAT_FORMS = REALISTIC.parent / "realistic_threat_forms.jsonl"
 # A sixth writer's posts, frozen before any model scored them: a development reading that no
-# choice had yet been made on (docs/MODEL_LOG.md has the rule for its first use).
+# choice had yet been made on (docs/MODEL_LOG.md has the rule for its first use). After that use
+# it joined the union, which the threat threshold is chosen on from then.
 REALISTIC_DEV3 = REALISTIC.parent / "realistic_dev3.jsonl"
+DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2, REALISTIC_DEV3)
 
 
 class ProbaModel(Protocol):

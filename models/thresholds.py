@@ -1,7 +1,7 @@
 """The threat threshold, chosen on posts that are neither trained on nor used to judge.
 
 Training fixes every weight; this picks one number afterwards, on the development posts
-(``models/evalsets/realistic_dev*.jsonl``, by two independent writers): the p(threat) threshold
+(``models/evalsets/realistic_dev*.jsonl``, by three independent writers): the p(threat) threshold
 that puts the most of their threats within the first (threats + 5) places of the queue, the
 measure an officer feels. A threshold set too high leaves threats unmarked and below chatter;
 one set too low marks sport and idioms as threats and pushes real ones down. Ties go to the

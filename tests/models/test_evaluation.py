@@ -93,9 +93,9 @@ def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved
                                       str(saved)], obj=CliContext(settings))
     assert dev.exit_code == 0, dev.output
     dev_out = json.loads(dev.stdout)
-    assert dev_out["n"] != out["n"]  # other files: the two development writers, read as one set
+    assert dev_out["n"] != out["n"]  # other files: the development writers, read as one set
     files = dev_out["files"]
-    assert set(files) == {"realistic_dev.jsonl", "realistic_dev2.jsonl"}
+    assert set(files) == {"realistic_dev.jsonl", "realistic_dev2.jsonl", "realistic_dev3.jsonl"}
     assert sum(f["n"] for f in files.values()) == dev_out["n"]
     assert sum(f["queue"]["threats"] for f in files.values()) == dev_out["queue"]["threats"]
     assert "files" not in out
