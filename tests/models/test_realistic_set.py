@@ -24,6 +24,7 @@ DEV_SHA256 = "4d587e35590926ecfb41253784cebfceed0d075d67b0794cae155007524fade9"
 DEV2_SHA256 = "b00a60618e973333961c33f1b9ba6251757c4c3656009d39e5d1ca9f192bc608"
 FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5"
 DEV3_SHA256 = "392dd5f57c4604713a0e060613e5811ab45df191cfa76e13232c2f2e980edd37"
+DEV4_SHA256 = "43c0a08531c384c8fc2010ee16aacb85e5762f6b4f96904b549036425040241d"
 _WORDS = re.compile(r"[a-z0-9']+")
 # Stock phrases two writers reached for on their own (the training row predates the file).
 COMMON_PHRASES = ("shoot me a message if you want the spare",
@@ -38,8 +39,9 @@ def test_the_file_is_frozen_and_documented() -> None:
 @pytest.mark.parametrize(("path", "sha256"), [(ev.REALISTIC_DEV, DEV_SHA256),
                                                (ev.REALISTIC_DEV2, DEV2_SHA256),
                                                (ev.REALISTIC_THREAT_FORMS, FORMS_SHA256),
-                                               (ev.REALISTIC_DEV3, DEV3_SHA256)],
-                         ids=["dev", "dev2", "threat-forms", "dev3"])
+                                               (ev.REALISTIC_DEV3, DEV3_SHA256),
+                                               (ev.REALISTIC_DEV4, DEV4_SHA256)],
+                         ids=["dev", "dev2", "threat-forms", "dev3", "dev4"])
 def test_the_development_files_are_frozen_and_documented(path: Path, sha256: str) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256
     assert path.name in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
@@ -49,6 +51,10 @@ def test_the_development_files_read_as_one_set_with_distinct_ids() -> None:
     union = ev.read_realistic(*ev.DEVELOPMENT)
     assert len(union) == sum(len(ev.read_realistic(p)) for p in ev.DEVELOPMENT)
     assert len({p.id for p in union}) == len(union)
+
+
+def test_the_fourth_development_file_waits_outside_the_union() -> None:
+    assert ev.REALISTIC_DEV4 not in ev.DEVELOPMENT
 
 
 def test_two_files_that_share_an_id_are_refused(tmp_path: Path) -> None:
@@ -62,8 +68,9 @@ def test_two_files_that_share_an_id_are_refused(tmp_path: Path) -> None:
 
 # The third development file lost 60 of its 345 posts to the six-word overlap check.
 @pytest.mark.parametrize(("path", "least"), [(ev.REALISTIC, 300), (ev.REALISTIC_DEV, 300),
-                                             (ev.REALISTIC_DEV2, 300), (ev.REALISTIC_DEV3, 280)],
-                         ids=["frozen", "dev", "dev2", "dev3"])
+                                             (ev.REALISTIC_DEV2, 300), (ev.REALISTIC_DEV3, 280),
+                                             (ev.REALISTIC_DEV4, 300)],
+                         ids=["frozen", "dev", "dev2", "dev3", "dev4"])
 def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path, least: int) -> None:
     posts = ev.read_realistic(path)
     assert len(posts) >= least
@@ -92,8 +99,8 @@ def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2,
-                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3],
-                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3"])
+                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3, ev.REALISTIC_DEV4],
+                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3", "dev4"])
 def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
         path: Path) -> None:
     posts = ev.read_realistic(path)
