@@ -26,6 +26,9 @@ Floats = npt.NDArray[np.float64]
 # Realistic UK posts written by someone who never saw our training templates (README.md beside
 # it). Frozen: read only here, for measurement; training never opens it (a test proves it).
 REALISTIC = Path(__file__).resolve().parent / "evalsets" / "realistic_uk.jsonl"
+# A second judge by another writer, frozen unread: the first has read some candidates before a
+# rule refused them, so a choice that retries one of them needs a judge that has not.
+REALISTIC_UK2 = REALISTIC.parent / "realistic_uk2.jsonl"
 # Written the same way by another independent writer, to make choices on: the threat threshold
 # (``models.thresholds``) and which training run ships. Never fitted on, never the judge of them.
 REALISTIC_DEV = REALISTIC.parent / "realistic_dev.jsonl"

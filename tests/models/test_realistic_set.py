@@ -23,6 +23,7 @@ FROZEN_SHA256 = "99f6e1eea9fd274772645bb80c97dd196f85e6d9763e0bcf7a6a3ec888369dc
 DEV_SHA256 = "4d587e35590926ecfb41253784cebfceed0d075d67b0794cae155007524fade9"
 DEV2_SHA256 = "b00a60618e973333961c33f1b9ba6251757c4c3656009d39e5d1ca9f192bc608"
 FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5"
+SECOND_JUDGE_SHA256 = "95b7e302545a4fa615fcf869b9a1d98f605bb1d11d9bea6c1c33296906d39afd"
 DEV3_SHA256 = "392dd5f57c4604713a0e060613e5811ab45df191cfa76e13232c2f2e980edd37"
 DEV4_SHA256 = "43c0a08531c384c8fc2010ee16aacb85e5762f6b4f96904b549036425040241d"
 _WORDS = re.compile(r"[a-z0-9']+")
@@ -34,6 +35,13 @@ COMMON_PHRASES = ("shoot me a message if you want the spare",
 def test_the_file_is_frozen_and_documented() -> None:
     assert hashlib.sha256(ev.REALISTIC.read_bytes()).hexdigest() == FROZEN_SHA256
     assert "FROZEN" in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_second_judge_is_frozen_documented_and_chooses_nothing() -> None:
+    assert hashlib.sha256(ev.REALISTIC_UK2.read_bytes()).hexdigest() == SECOND_JUDGE_SHA256
+    assert ev.REALISTIC_UK2.name in (ev.REALISTIC.parent / "README.md").read_text(
+        encoding="utf-8")
+    assert ev.REALISTIC_UK2 not in ev.DEVELOPMENT
 
 
 @pytest.mark.parametrize(("path", "sha256"), [(ev.REALISTIC_DEV, DEV_SHA256),
@@ -69,8 +77,8 @@ def test_two_files_that_share_an_id_are_refused(tmp_path: Path) -> None:
 # The third development file lost 60 of its 345 posts to the six-word overlap check.
 @pytest.mark.parametrize(("path", "least"), [(ev.REALISTIC, 300), (ev.REALISTIC_DEV, 300),
                                              (ev.REALISTIC_DEV2, 300), (ev.REALISTIC_DEV3, 280),
-                                             (ev.REALISTIC_DEV4, 300)],
-                         ids=["frozen", "dev", "dev2", "dev3", "dev4"])
+                                             (ev.REALISTIC_DEV4, 300), (ev.REALISTIC_UK2, 300)],
+                         ids=["frozen", "dev", "dev2", "dev3", "dev4", "second-judge"])
 def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path, least: int) -> None:
     posts = ev.read_realistic(path)
     assert len(posts) >= least
@@ -99,8 +107,10 @@ def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
 
 
 @pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2,
-                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3, ev.REALISTIC_DEV4],
-                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3", "dev4"])
+                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3, ev.REALISTIC_DEV4,
+                                  ev.REALISTIC_UK2],
+                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3", "dev4",
+                              "second-judge"])
 def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
         path: Path) -> None:
     posts = ev.read_realistic(path)
