@@ -1,12 +1,13 @@
 """The threat threshold, chosen on posts that are neither trained on nor used to judge.
 
 Training fixes every weight; this picks one number afterwards, on the development posts
-(``models/evalsets/realistic_dev*.jsonl``, by three independent writers): the p(threat) threshold
-that puts the most of their threats within the first (threats + 5) places of the queue, the
-measure an officer feels. A threshold set too high leaves threats unmarked and below chatter;
-one set too low marks sport and idioms as threats and pushes real ones down. Ties go to the
-better queue order (ROC-AUC), then to the lower threshold (a missed threat is the worse
-failure). The frozen realistic set is never used here: it stays the judge.
+(``models.evaluation.DEVELOPMENT``: three files by independent writers; a fourth waits outside
+it, unread): the p(threat) threshold that puts the most of their threats within the first
+(threats + 5) places of the queue, the measure an officer feels. A threshold set too high
+leaves threats unmarked and below chatter; one set too low marks sport and idioms as threats
+and pushes real ones down. Ties go to the better queue order (ROC-AUC), then to the lower
+threshold (a missed threat is the worse failure). The frozen realistic set is never used here:
+it stays the judge.
 """
 
 from __future__ import annotations

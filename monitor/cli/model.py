@@ -85,7 +85,7 @@ def _load_model(ctx: CliContext, model: str | None) -> Any:
                    "rows' share of hate: a miss and a false alarm weigh the same).")
 @click.option("--threat-threshold", "threat_threshold", default="dev", show_default=True,
               help="Threshold on p(threat): a number, or 'dev' (chosen after fitting on the "
-                   "development posts, models/evalsets/realistic_dev*.jsonl: most threats within "
+                   "development posts, models.evaluation.DEVELOPMENT: most threats within "
                    "the first threats + 5 places of their queue).")
 @click.pass_obj
 def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: bool, head: str,
