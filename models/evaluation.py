@@ -47,6 +47,10 @@ DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2, REALISTIC_DEV3)
 # A seventh writer's posts, frozen unread and outside the union: kept for a next choice that the
 # union cannot make fairly (no model is scored on it before the rule for its use is written).
 REALISTIC_DEV4 = REALISTIC.parent / "realistic_dev4.jsonl"
+# Every realistic file, whatever its use: what a newly written post must share no run of words
+# with (``models.overlap``), and what the training data must hold no run of (tests).
+REALISTIC_FILES: tuple[Path, ...] = (REALISTIC, REALISTIC_UK2, REALISTIC_DEV, REALISTIC_DEV2,
+                                     REALISTIC_THREAT_FORMS, REALISTIC_DEV3, REALISTIC_DEV4)
 
 
 class ProbaModel(Protocol):

@@ -12,8 +12,8 @@ layout and are **not** read: no run trained on them has passed the rule that pic
 Two writers of UK posts can meet on a phrase by chance, so written posts sharing any six-word
 run with the frozen set were dropped before they were committed (10 of 520, then 14 of 520
 and 24 of 512 also checked against the development set; 13 of 240 and 4 of 230 in the two
-batches, checked against every evaluation file), by comparing word runs in a script, as
-``tests/models/test_realistic_set.py`` does with eight. Each row:
+batches, checked against every evaluation file), by comparing word runs (``python -m
+models.overlap FILE``), as ``tests/models/test_realistic_set.py`` does with eight. Each row:
 
 - ``text``: the post.
 - ``hateful``: 1 if it attacks people for a protected characteristic, else 0.
@@ -47,6 +47,9 @@ from models.contrast import templates as T
 
 OUT = Path(__file__).resolve().parent / "contrast.jsonl"
 WRITTEN = Path(__file__).resolve().parent / "written.jsonl"
+# Written posts kept beside ``written.jsonl`` in its layout and not built in (docstring above).
+WAITING: tuple[Path, ...] = (WRITTEN.with_name("threat_forms_batch.jsonl"),
+                             WRITTEN.with_name("lookalike_batch.jsonl"))
 _WRITTEN_KEYS = {"text", "hateful", "threat", "strand", "severity", "category", "template"}
 SEED = 20261128
 # A sentence the v3 spelling variants may be applied to: (text, strand, severity, template id,

@@ -126,6 +126,10 @@ def _round(rows: list[dict[str, Any]], prefix: str) -> tuple[int, int]:
 WAITING_BATCHES = {"threat_forms_batch.jsonl": (0.4, 0.6), "lookalike_batch.jsonl": (0.0, 0.0)}
 
 
+def test_the_waiting_batches_are_the_ones_build_names() -> None:
+    assert set(WAITING_BATCHES) == {p.name for p in build.WAITING}
+
+
 @pytest.mark.parametrize(("name", "threats"), WAITING_BATCHES.items())
 def test_a_waiting_batch_is_ready_to_append(rows: list[dict[str, Any]], name: str,
                                             threats: tuple[float, float]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 
 import models.training as training
 from models import evaluation as ev
+from models import overlap
 from models.data.base import Example
 from models.types import DEFAULT_STRANDS, Prediction
 from tests.models.fakes import FakeEmbedder
@@ -26,7 +26,6 @@ FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5
 SECOND_JUDGE_SHA256 = "95b7e302545a4fa615fcf869b9a1d98f605bb1d11d9bea6c1c33296906d39afd"
 DEV3_SHA256 = "392dd5f57c4604713a0e060613e5811ab45df191cfa76e13232c2f2e980edd37"
 DEV4_SHA256 = "43c0a08531c384c8fc2010ee16aacb85e5762f6b4f96904b549036425040241d"
-_WORDS = re.compile(r"[a-z0-9']+")
 # Stock phrases two writers reached for on their own (the training row predates the file).
 COMMON_PHRASES = ("shoot me a message if you want the spare",
                   "women are too emotional to be in charge of anything")
@@ -101,26 +100,17 @@ def test_the_threat_forms_file_pairs_every_form_with_benign_twins() -> None:
     assert all((p.severity == "threat") == bool(p.threat) for p in posts)
 
 
-def _shingles(text: str, n: int = 8) -> set[tuple[str, ...]]:
-    words = _WORDS.findall(text.casefold())
-    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
-
-
-@pytest.mark.parametrize("path", [ev.REALISTIC, ev.REALISTIC_DEV, ev.REALISTIC_DEV2,
-                                  ev.REALISTIC_THREAT_FORMS, ev.REALISTIC_DEV3, ev.REALISTIC_DEV4,
-                                  ev.REALISTIC_UK2],
-                         ids=["frozen", "dev", "dev2", "threat-forms", "dev3", "dev4",
-                              "second-judge"])
+@pytest.mark.parametrize("path", ev.REALISTIC_FILES, ids=lambda p: p.stem)
 def test_no_realistic_post_or_eight_word_run_of_one_is_in_the_training_templates(
         path: Path) -> None:
     posts = ev.read_realistic(path)
     contrast = training.read_contrast()
-    mine = {" ".join(_WORDS.findall(r.text.casefold())) for r in contrast}
-    theirs = {" ".join(_WORDS.findall(p.text.casefold())) for p in posts}
+    mine = {" ".join(overlap.words(r.text)) for r in contrast}
+    theirs = {" ".join(overlap.words(p.text)) for p in posts}
     assert not mine & theirs
-    shared = set().union(*(_shingles(p.text) for p in posts)) & \
-        set().union(*(_shingles(r.text) for r in contrast))
-    shared -= set().union(*(_shingles(c, 8) for c in COMMON_PHRASES))
+    shared = overlap.runs_of((p.text for p in posts), 8) & \
+        overlap.runs_of((r.text for r in contrast), 8)
+    shared -= overlap.runs_of(COMMON_PHRASES, 8)
     assert not shared, sorted(shared)[:5]
 
 
