@@ -94,6 +94,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.words < 2:
         ap.error("--words: at least 2")
+    if args.write_kept is not None and args.write_kept.resolve() == args.file.resolve():
+        # The dropped posts would be gone from the only copy: keep the writer's file whole.
+        ap.error("--write-kept: another file than the one checked")
     try:
         lines = args.file.read_text(encoding="utf-8").splitlines()
         rows = [json.loads(line) for line in lines if line.strip()]
@@ -108,8 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(dropped)} of {len(rows)} posts share a {args.words}-word run")
     if args.write_kept is not None:
         kept = [r for i, r in enumerate(rows, start=1) if i not in dropped]
-        args.write_kept.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
-                                           for r in kept), encoding="utf-8")
+        try:
+            args.write_kept.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                               for r in kept), encoding="utf-8")
+        except OSError as err:
+            ap.error(f"--write-kept {args.write_kept}: {err}")
         print(f"{len(kept)} kept → {args.write_kept}")
     return 1 if dropped else 0
 

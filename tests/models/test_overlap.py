@@ -65,3 +65,15 @@ def test_a_bad_file_is_refused_with_its_name(tmp_path: Path, body: str,
     with pytest.raises(SystemExit) as exc:
         overlap.main([str(bad)])
     assert exc.value.code == 2 and "bad.jsonl" in capsys.readouterr().err
+
+
+def test_the_kept_posts_never_overwrite_the_file_checked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "new.jsonl"
+    body = json.dumps({"id": "n1", "text": "a post about nothing in particular today"}) + "\n"
+    new.write_text(body, encoding="utf-8")
+    for target in (str(new), str(tmp_path / "missing" / "kept.jsonl")):
+        with pytest.raises(SystemExit) as exc:
+            overlap.main([str(new), "--write-kept", target])
+        assert exc.value.code == 2 and "--write-kept" in capsys.readouterr().err
+    assert new.read_text(encoding="utf-8") == body
