@@ -74,8 +74,14 @@ class QueueFilters:
         return out
 
 
-def parse_filters(query: Mapping[str, str]) -> tuple[QueueFilters, dict[str, str]]:
-    """Filters from a URL query; a bad value is dropped and explained, the rest still apply."""
+def parse_filters(query: Mapping[str, str], *, strands: Sequence[str] | None = None,
+                  platforms: Sequence[str] | None = None
+                  ) -> tuple[QueueFilters, dict[str, str]]:
+    """Filters from a URL query; a bad value is dropped and explained, the rest still apply.
+
+    ``strands`` and ``platforms``, when given, are the values the desk offers: a value outside
+    them (a typo in a bookmarked link) would otherwise show an empty queue with no reason.
+    """
     errors: dict[str, str] = {}
     kw: dict[str, Any] = {}
     status = query.get("status", "open") or "open"
@@ -83,9 +89,11 @@ def parse_filters(query: Mapping[str, str]) -> tuple[QueueFilters, dict[str, str
         kw["status"] = status
     else:
         errors["status"] = f"status must be one of {', '.join(STATUSES)}"
-    for key in ("strand", "platform"):
+    for key, known in (("strand", strands), ("platform", platforms)):
         value = (query.get(key) or "").strip()[:64]
-        if value:
+        if value and known is not None and value not in known:
+            errors[key] = f"{key} must be one of {', '.join(known)}"
+        elif value:
             kw[key] = value
     severity = query.get("severity") or ""
     if severity in SEVERITIES:

@@ -29,6 +29,7 @@ REPORTED_GETS = [
     ("/queue?source=²", None),
     (f"/queue?source={'9' * 20}", None),
     ("/queue?until=9999-12-31", None),
+    ("/queue?strand=religon", "strand"),
     ("/next?after=²", "after"),
     (f"/next?after={BIG}", "after"),
     ("/cases/new?items=²", "items"),

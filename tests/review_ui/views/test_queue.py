@@ -51,6 +51,11 @@ def test_filters_and_their_errors(db: Database, fake_scorer: FakeScorer) -> None
                                      "strand": "race"})
     assert set(errors) == {"severity", "min_score", "since"} and f.strand == "race"
     assert queue.parse_filters(f.to_query())[0] == f
+    # A strand the desk does not offer (a typo in a bookmark) is named, not an empty queue.
+    f, errors = queue.parse_filters({"strand": "religon"}, strands=("race", "religion"))
+    assert f.strand is None and errors == {"strand": "strand must be one of race, religion"}
+    assert queue.parse_filters({"strand": "religion"}, strands=("race", "religion"))[0].strand \
+        == "religion"
 
 
 def test_duplicates_group_into_one_row(db: Database, fake_scorer: FakeScorer) -> None:
@@ -83,6 +88,9 @@ async def test_queue_page_shows_row_fields_and_keeps_filters(
     html = await (await client.get("/queue?strand=race&min_score=0.5")).text()
     assert 'value="race" selected' in html and 'value="0.5"' in html
     assert "/items/" in html and "strand=race" in html
+    # Threats whose target group cannot be inferred are a strand the officer can filter on.
+    unknown = await client.get("/queue?strand=unknown")
+    assert unknown.status == 200 and 'value="unknown" selected' in await unknown.text()
 
 
 def test_racing_officers_each_get_a_different_item(
