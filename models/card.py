@@ -133,6 +133,7 @@ Reproduce with `hate-monitor evaluate --heldout --model {config.get("version")}`
 
 {_table(metrics.get("heldout", {}))}
 {_realistic_section(metrics.get("realistic", {}), config.get("version"))}\
+{_second_judge_section(metrics.get("realistic_uk2", {}), config.get("version"))}\
 {_dev_section(metrics.get("realistic_dev", {}), training.get("threat_threshold"),
               config.get("version"))}\
 {_disagreement(metrics.get("realistic", {}), metrics.get("contrast_holdout", {}),
@@ -236,6 +237,18 @@ sees them (sentence by sentence too) and ranked by the queue's priority formula.
 {_realistic_figures(m)}"""
 
 
+def _second_judge_section(m: dict[str, Any], version: Any) -> str:
+    if not m:
+        return ""
+    return f"""## Realistic UK posts, second frozen judge (never trained on)
+{m.get("n")} posts by another writer who never saw our templates or the other files
+(models/evalsets/README.md, `realistic_uk2.jsonl`); training never reads them, and they choose
+nothing. Reproduce with `hate-monitor evaluate --realistic-file
+models/evalsets/realistic_uk2.jsonl --model {version}`.
+
+{_realistic_figures(m)}"""
+
+
 def _dev_section(m: dict[str, Any], chosen: dict[str, Any] | None, version: Any) -> str:
     if not m:
         return ""
@@ -252,7 +265,7 @@ def _dev_section(m: dict[str, Any], chosen: dict[str, Any] | None, version: Any)
         for name, f in files.items())
     whom = (f"{len(files)} further independent writers (models/evalsets/README.md), read as "
             f"one\nset," if len(files) > 1 else
-            "a second independent writer (models/evalsets/README.md),")
+            "one further independent writer (models/evalsets/README.md),")
     return f"""## Development posts (never trained on)
 {m.get("n")} posts by {whom} written after the training posts were commissioned, so a fresh
 reading of every family.

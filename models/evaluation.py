@@ -29,8 +29,7 @@ REALISTIC = Path(__file__).resolve().parent / "evalsets" / "realistic_uk.jsonl"
 # A second judge by another writer, frozen unread: the first has read some candidates before a
 # rule refused them, so a choice that retries one of them needs a judge that has not.
 REALISTIC_UK2 = REALISTIC.parent / "realistic_uk2.jsonl"
-# Written the same way by another independent writer, to make choices on: the threat threshold
-# (``models.thresholds``) and which training run ships. Never fitted on, never the judge of them.
+# Written the same way by another independent writer, to make choices on (until taught, below).
 REALISTIC_DEV = REALISTIC.parent / "realistic_dev.jsonl"
 # A third writer's posts, read with the second's as one development set: 314 posts could not
 # tell close training runs apart (a head's seed moved their queue order as much as a change did).
@@ -40,15 +39,21 @@ REALISTIC_DEV2 = REALISTIC.parent / "realistic_dev2.jsonl"
 # because its writer's brief named those forms (evalsets/README.md).
 REALISTIC_THREAT_FORMS = REALISTIC.parent / "realistic_threat_forms.jsonl"
 # A sixth writer's posts, frozen before any model scored them: a development reading that no
-# choice had yet been made on (docs/MODEL_LOG.md has the rule for its first use). After that use
-# it joined the union, which the threat threshold is chosen on from then.
+# choice had yet been made on (docs/MODEL_LOG.md has the rule for its first use).
 REALISTIC_DEV3 = REALISTIC.parent / "realistic_dev3.jsonl"
-DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2, REALISTIC_DEV3)
-# A seventh writer's posts, frozen unread and outside the union: kept for a next choice that the
-# union cannot make fairly (no model is scored on it before the rule for its use is written).
+# A seventh writer's posts, frozen unread until the rule for their first use was written; since
+# the earlier files were taught (below), the development set: the only posts that choose the
+# threat threshold and which training run ships. Never fitted on, never the judge.
 REALISTIC_DEV4 = REALISTIC.parent / "realistic_dev4.jsonl"
+DEVELOPMENT: tuple[Path, ...] = (REALISTIC_DEV4,)
+# Earlier development files, now taught as written training posts (``models/contrast``, less
+# the posts sharing a six-word run with a frozen judge): once a run trains on a file, it can no
+# longer choose between runs. Kept here as written, so their own readings can be reproduced.
+TAUGHT: tuple[Path, ...] = (REALISTIC_DEV, REALISTIC_DEV2, REALISTIC_THREAT_FORMS,
+                            REALISTIC_DEV3)
 # Every realistic file, whatever its use: what a newly written post must share no run of words
-# with (``models.overlap``), and what the training data must hold no run of (tests).
+# with (``models.overlap``), and, bar the taught ones, what the training data must hold no run
+# of (tests).
 REALISTIC_FILES: tuple[Path, ...] = (REALISTIC, REALISTIC_UK2, REALISTIC_DEV, REALISTIC_DEV2,
                                      REALISTIC_THREAT_FORMS, REALISTIC_DEV3, REALISTIC_DEV4)
 

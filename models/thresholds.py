@@ -1,13 +1,13 @@
 """The threat threshold, chosen on posts that are neither trained on nor used to judge.
 
 Training fixes every weight; this picks one number afterwards, on the development posts
-(``models.evaluation.DEVELOPMENT``: three files by independent writers; a fourth waits outside
-it, unread): the p(threat) threshold that puts the most of their threats within the first
+(``models.evaluation.DEVELOPMENT``: a file by an independent writer that no run trains on):
+the p(threat) threshold that puts the most of their threats within the first
 (threats + 5) places of the queue, the measure an officer feels. A threshold set too high
 leaves threats unmarked and below chatter; one set too low marks sport and idioms as threats
 and pushes real ones down. Ties go to the better queue order (ROC-AUC), then to the lower
-threshold (a missed threat is the worse failure). The frozen realistic set is never used here:
-it stays the judge.
+threshold (a missed threat is the worse failure). The frozen realistic sets are never used
+here: they stay the judges.
 """
 
 from __future__ import annotations

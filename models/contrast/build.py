@@ -4,6 +4,9 @@ Run ``python -m models.contrast.build`` after editing the templates. Posts writt
 rather than from templates (``written.jsonl``: realistic posts of one to four sentences by three
 writers who never saw the templates or the evaluation sets) are appended as they are, each its
 own template id (``w<family>-NNN``, ``wb_<family>-NNN`` and ``wc_<family>-NNN`` by writer).
+The four earlier development files (``models.evaluation.TAUGHT``: 1,061 posts by four more
+writers) follow as ``wd_``, ``we_``, ``wg_`` and ``wh_<family>-NNN``, less the 21 posts that
+share a six-word run with the frozen set (docs/MODEL_LOG.md, "The fourth development file").
 ``threat_forms_batch.jsonl`` (a fourth writer: threats in the forms the model missed, and
 their twins) and ``lookalike_batch.jsonl`` (a fifth writer: benign posts shaped like the
 development set's false alarms, and hateful posts that wish no violence) have the same row

@@ -152,6 +152,8 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
         # Measured after training, which never reads the frozen posts (models/evalsets) and
         # reads the development posts only to choose the threat threshold.
         clf.metrics["realistic"] = realistic_figures(clf, ctx.settings, clf.options.threshold)
+        clf.metrics["realistic_uk2"] = realistic_figures(clf, ctx.settings,
+                                                         clf.options.threshold, (ev.REALISTIC_UK2,))
         clf.metrics["realistic_dev"] = realistic_figures(clf, ctx.settings,
                                                          clf.options.threshold, ev.DEVELOPMENT)
         target = out or Path("data") / "models" / clf.model_version
@@ -161,11 +163,14 @@ def train(ctx: CliContext, out: Path | None, data_dir: Path, include_decisions: 
     click.echo(f"saved {clf.model_version} to {target}")
     for name, m in clf.metrics.get("heldout", {}).items():
         click.echo(f"  {name}: ROC-AUC {m['roc_auc']}  F1 {m['f1']}  accuracy {m['accuracy']}")
-    for key, name in (("realistic", "realistic posts"), ("realistic_dev", "development posts")):
-        real = clf.metrics[key]
-        click.echo(f"  {name} ({real['n']}): hate ROC-AUC {real['hate']['roc_auc']}  "
-                   f"queue ROC-AUC {real['queue']['roc_auc']}  threat recall "
-                   f"{real['threat']['recall']} precision {real['threat']['precision']}")
+    # The frozen judges' figures go to the model card only: printed here, they would be read by
+    # whoever is choosing a run, before the development posts had chosen (docs/MODEL_LOG.md).
+    real = clf.metrics["realistic_dev"]
+    click.echo(f"  development posts ({real['n']}): hate ROC-AUC {real['hate']['roc_auc']}  "
+               f"queue ROC-AUC {real['queue']['roc_auc']}  threat recall "
+               f"{real['threat']['recall']} precision {real['threat']['precision']}")
+    click.echo(f"  the frozen judges' figures are in {target / 'MODEL_CARD.md'}: read them "
+               "after the development posts have chosen")
     chosen = clf.training.get("threat_threshold")
     if chosen:
         click.echo(f"  threat threshold {chosen['threshold']}, chosen on the development "

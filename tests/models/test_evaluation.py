@@ -93,12 +93,18 @@ def test_cli_evaluate_realistic_with_a_model_directory(settings: Settings, saved
                                       str(saved)], obj=CliContext(settings))
     assert dev.exit_code == 0, dev.output
     dev_out = json.loads(dev.stdout)
-    assert dev_out["n"] != out["n"]  # other files: the development writers, read as one set
-    files = dev_out["files"]
-    assert set(files) == {"realistic_dev.jsonl", "realistic_dev2.jsonl", "realistic_dev3.jsonl"}
-    assert sum(f["n"] for f in files.values()) == dev_out["n"]
-    assert sum(f["queue"]["threats"] for f in files.values()) == dev_out["queue"]["threats"]
-    assert "files" not in out
+    assert dev_out["n"] == len(ev.read_realistic(*ev.DEVELOPMENT)) != out["n"]
+    assert "files" not in out  # one file: no per-file breakdown
+    # Several files read as one set report each file's queue as well.
+    both = CliRunner().invoke(_cli(), ["evaluate", "--realistic-file", str(ev.REALISTIC_DEV),
+                                       "--realistic-file", str(ev.REALISTIC_DEV3), "--json",
+                                       "--model", str(saved)], obj=CliContext(settings))
+    assert both.exit_code == 0, both.output
+    both_out = json.loads(both.stdout)
+    files = both_out["files"]
+    assert set(files) == {"realistic_dev.jsonl", "realistic_dev3.jsonl"}
+    assert sum(f["n"] for f in files.values()) == both_out["n"]
+    assert sum(f["queue"]["threats"] for f in files.values()) == both_out["queue"]["threats"]
     forms = CliRunner().invoke(_cli(), ["evaluate", "--realistic-file",
                                         str(ev.REALISTIC_THREAT_FORMS), "--json", "--model",
                                         str(saved)], obj=CliContext(settings))
