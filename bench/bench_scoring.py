@@ -6,10 +6,12 @@ and nearest-exemplar search; the target is ≥ 0.6 of plain encode of the whole 
 cache. A warm run shows what the text-hash cache gives reposts.
 
     python bench/bench_scoring.py [--n 512] [--repeats 2] [--posts contrast|realistic]
-                                  [--quantize] [--backend onnx|torch]
+                                  [--quantize] [--backend onnx|torch] [--model PATH]
 
-``--backend``: what runs the classifier's encoder (``model.backend``, default onnx); the
-baseline is always PyTorch's fp32 ``SentenceTransformer.encode``. ``--quantize``: the classifier
+``--model``: another artefact directory (a previous model, to compare on the same day);
+the shipped one by default. ``--backend``: what runs the classifier's encoder
+(``model.backend``, default onnx); the baseline is always PyTorch's fp32
+``SentenceTransformer.encode``. ``--quantize``: the classifier
 with ``model.quantize`` on (dynamic int8 encoder). "encoder alone" is the classifier's encoder
 without the heads (text normalisation included), on the chosen backend.
 """
@@ -66,14 +68,16 @@ def main() -> None:
                         help="score with the int8 encoder (model.quantize); baseline stays fp32")
     parser.add_argument("--backend", choices=ENCODER_BACKENDS, default="onnx",
                         help="what runs the classifier's encoder (model.backend)")
+    parser.add_argument("--model", default=None,
+                        help="artefact directory to score with (default: the shipped model)")
     args = parser.parse_args()
     sample = texts(args.n, CONTRAST if args.posts == "contrast" else REALISTIC)
-    clf = load_classifier(quantize=args.quantize, backend=args.backend)
+    clf = load_classifier(args.model, quantize=args.quantize, backend=args.backend)
     assert isinstance(clf, HateClassifier)
     emb = clf.embedder
     st = emb.model  # type: ignore[attr-defined]
     if args.quantize and args.backend == "torch":  # its own model is the int8 one
-        fp32 = load_classifier(backend="torch")
+        fp32 = load_classifier(args.model, backend="torch")
         assert isinstance(fp32, HateClassifier)
         st = fp32.embedder.model  # type: ignore[attr-defined]
     cache = emb.cache  # type: ignore[attr-defined]
