@@ -26,6 +26,7 @@ FORMS_SHA256 = "ba2d08897b219f7343cf8b45a1e1d641f22cc65a9c9462a02371432b6762e0a5
 SECOND_JUDGE_SHA256 = "95b7e302545a4fa615fcf869b9a1d98f605bb1d11d9bea6c1c33296906d39afd"
 DEV3_SHA256 = "392dd5f57c4604713a0e060613e5811ab45df191cfa76e13232c2f2e980edd37"
 DEV4_SHA256 = "43c0a08531c384c8fc2010ee16aacb85e5762f6b4f96904b549036425040241d"
+DEV5_SHA256 = "277b82df3e543f8b92daf1eb5e246fd909c42c11dfead9975c48232d1c2e2835"
 # Stock phrases two writers reached for on their own (the training row predates the file).
 COMMON_PHRASES = ("shoot me a message if you want the spare",
                   "women are too emotional to be in charge of anything")
@@ -47,8 +48,9 @@ def test_the_second_judge_is_frozen_documented_and_chooses_nothing() -> None:
                                                (ev.REALISTIC_DEV2, DEV2_SHA256),
                                                (ev.REALISTIC_THREAT_FORMS, FORMS_SHA256),
                                                (ev.REALISTIC_DEV3, DEV3_SHA256),
-                                               (ev.REALISTIC_DEV4, DEV4_SHA256)],
-                         ids=["dev", "dev2", "threat-forms", "dev3", "dev4"])
+                                               (ev.REALISTIC_DEV4, DEV4_SHA256),
+                                               (ev.REALISTIC_DEV5, DEV5_SHA256)],
+                         ids=["dev", "dev2", "threat-forms", "dev3", "dev4", "dev5"])
 def test_the_development_files_are_frozen_and_documented(path: Path, sha256: str) -> None:
     assert hashlib.sha256(path.read_bytes()).hexdigest() == sha256
     assert path.name in (ev.REALISTIC.parent / "README.md").read_text(encoding="utf-8")
@@ -64,6 +66,10 @@ def test_the_development_set_is_a_file_no_run_trains_on_and_no_judge() -> None:
     assert ev.DEVELOPMENT == (ev.REALISTIC_DEV4,)
     assert not set(ev.DEVELOPMENT) & {*ev.TAUGHT, ev.REALISTIC, ev.REALISTIC_UK2}
     assert not {ev.REALISTIC, ev.REALISTIC_UK2} & set(ev.TAUGHT)
+
+
+def test_the_fifth_development_file_waits_outside_every_use() -> None:
+    assert ev.REALISTIC_DEV5 not in {*ev.DEVELOPMENT, *ev.TAUGHT}
 
 
 @pytest.mark.parametrize("path", ev.TAUGHT, ids=lambda p: p.stem)
@@ -91,8 +97,9 @@ def test_two_files_that_share_an_id_are_refused(tmp_path: Path) -> None:
 # The third development file lost 60 of its 345 posts to the six-word overlap check.
 @pytest.mark.parametrize(("path", "least"), [(ev.REALISTIC, 300), (ev.REALISTIC_DEV, 300),
                                              (ev.REALISTIC_DEV2, 300), (ev.REALISTIC_DEV3, 280),
-                                             (ev.REALISTIC_DEV4, 300), (ev.REALISTIC_UK2, 300)],
-                         ids=["frozen", "dev", "dev2", "dev3", "dev4", "second-judge"])
+                                             (ev.REALISTIC_DEV4, 300), (ev.REALISTIC_UK2, 300),
+                                             (ev.REALISTIC_DEV5, 300)],
+                         ids=["frozen", "dev", "dev2", "dev3", "dev4", "second-judge", "dev5"])
 def test_rows_cover_every_strand_and_both_kinds_of_threat(path: Path, least: int) -> None:
     posts = ev.read_realistic(path)
     assert len(posts) >= least
