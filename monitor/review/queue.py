@@ -74,13 +74,13 @@ class QueueFilters:
         return out
 
 
-def parse_filters(query: Mapping[str, str], *, strands: Sequence[str] | None = None,
-                  platforms: Sequence[str] | None = None
+def parse_filters(query: Mapping[str, str], *, strands: Sequence[str] | None = None
                   ) -> tuple[QueueFilters, dict[str, str]]:
     """Filters from a URL query; a bad value is dropped and explained, the rest still apply.
 
-    ``strands`` and ``platforms``, when given, are the values the desk offers: a value outside
-    them (a typo in a bookmarked link) would otherwise show an empty queue with no reason.
+    ``strands``, when given, are the strands the desk offers: one outside them (a typo in a
+    bookmarked link) would otherwise show an empty queue with no reason. Platforms stay free
+    text: imported posts may carry any platform name.
     """
     errors: dict[str, str] = {}
     kw: dict[str, Any] = {}
@@ -89,12 +89,13 @@ def parse_filters(query: Mapping[str, str], *, strands: Sequence[str] | None = N
         kw["status"] = status
     else:
         errors["status"] = f"status must be one of {', '.join(STATUSES)}"
-    for key, known in (("strand", strands), ("platform", platforms)):
+    for key in ("strand", "platform"):
         value = (query.get(key) or "").strip()[:64]
-        if value and known is not None and value not in known:
-            errors[key] = f"{key} must be one of {', '.join(known)}"
-        elif value:
+        if value:
             kw[key] = value
+    if strands is not None and kw.get("strand", strands[0]) not in strands:
+        errors["strand"] = f"strand must be one of {', '.join(strands)}"
+        del kw["strand"]
     severity = query.get("severity") or ""
     if severity in SEVERITIES:
         kw["severity"] = severity

@@ -6,8 +6,10 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from models.types import UNKNOWN_STRAND
 from monitor.accounts.throttle import client_ip, parse_networks
 from monitor.intake.reports import ReportInput, ReportOutcome, submit_report
+from monitor.review import queue
 from monitor.review.priority import PriorityWeights
 from monitor.storage.tables.accounts import User
 from review_ui import keys
@@ -87,3 +89,14 @@ async def submit(
         api_token_id=api_token_id, fetch_canonical=app[keys.INTAKE].fetch_canonical,
         retention_days=settings["retention.dismissed_days"],
     )
+
+
+def desk_strands(request: web.Request) -> list[str]:
+    """The strands the queue offers: the configured ones, and threats whose target is unknown."""
+    return [*request.app[keys.SETTINGS]["model.strands"], UNKNOWN_STRAND]
+
+
+def queue_filters(request: web.Request) -> tuple[queue.QueueFilters, dict[str, str]]:
+    """The queue filters a desk URL carries (the queue, /next, an item and its redirects all
+    keep them), with what was wrong with any of them."""
+    return queue.parse_filters(request.query, strands=desk_strands(request))

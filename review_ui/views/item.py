@@ -17,7 +17,7 @@ from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import DeskError, redirect
 from review_ui.render import render
-from review_ui.views.common import current_user, int_param, message, with_query
+from review_ui.views.common import current_user, int_param, message, queue_filters, with_query
 
 MIN_JUSTIFICATION = 10
 
@@ -132,7 +132,7 @@ def _render_item(
     errors: dict[str, str], undo: Decision | None = None, conflict: str | None = None,
     status: int = 200, shots: list[int] | None = None,
 ) -> web.StreamResponse:
-    filters, _ = queue.parse_filters(request.query)
+    filters, _ = queue_filters(request)
     fq = filters.to_query()
     user = current_user(request)
     item = ctx.item
@@ -217,7 +217,7 @@ async def decide(request: web.Request) -> web.StreamResponse:
                 # prefilled from this decision, instead of moving on to the next item.
                 return redirect(with_query("/cases/new", {"items": str(item_id),
                                                           "decided": "possible_crime"}))
-            filters, _ = queue.parse_filters(request.query)
+            filters, _ = queue_filters(request)
             return redirect(with_query("/next", {**filters.to_query(), "after": str(item_id),
                                                  "undo": str(decision.id)}))
     ctx = await db.run(_context, db, item_id)
@@ -240,7 +240,7 @@ async def undo(request: web.Request) -> web.StreamResponse:
         decision = await db.run(_undo, db, decision_id, current_user(request))
     except decisions.DecisionConflict as err:
         raise DeskError(409, f"Could not undo: {err}.") from err
-    filters, _ = queue.parse_filters(request.query)
+    filters, _ = queue_filters(request)
     return redirect(with_query(f"/items/{decision.queue_item_id}",
                                {**filters.to_query(), "msg": "undone"}))
 
@@ -267,7 +267,7 @@ async def release(request: web.Request) -> web.StreamResponse:
     item_id = int_param(request, "item_id")
     db = request.app[keys.DB]
     await db.run(_release, db, item_id, current_user(request).id or 0)
-    filters, _ = queue.parse_filters(request.query)
+    filters, _ = queue_filters(request)
     return redirect(with_query("/queue", {**filters.to_query(), "msg": "released"}))
 
 

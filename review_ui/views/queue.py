@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from connectors.registry import CONNECTORS
-from models.types import SEVERITIES, UNKNOWN_STRAND
+from models.types import SEVERITIES
 from monitor.review import decisions, priority, queue
 from monitor.storage.db import Database
 from monitor.storage.tables.review import Decision
@@ -14,7 +14,7 @@ from review_ui import keys, params
 from review_ui.access import DESK, Route
 from review_ui.middlewares import redirect
 from review_ui.render import render
-from review_ui.views.common import current_user, message, with_query
+from review_ui.views.common import current_user, desk_strands, message, queue_filters, with_query
 
 
 def _page(
@@ -26,14 +26,8 @@ def _page(
         return queue.list_queue(s, filters, after=after), queue.source_choices(s), undo
 
 
-def _strands(request: web.Request) -> list[str]:
-    """The strands the desk offers: the configured ones, and threats whose target is unknown."""
-    return [*request.app[keys.SETTINGS]["model.strands"], UNKNOWN_STRAND]
-
-
 async def queue_page(request: web.Request) -> web.StreamResponse:
-    # Platforms stay free text: imported posts may carry any platform name.
-    filters, errors = queue.parse_filters(request.query, strands=_strands(request))
+    filters, errors = queue_filters(request)
     after = request.query.get("after")
     db = request.app[keys.DB]
     undo_id = params.optional_id(request.query, "undo")
@@ -51,7 +45,7 @@ async def queue_page(request: web.Request) -> web.StreamResponse:
         "filters": filters,
         "filter_query": fq,
         "errors": errors,
-        "strands": _strands(request),
+        "strands": desk_strands(request),
         "severities": SEVERITIES,
         "statuses": queue.STATUSES,
         "platforms": sorted(CONNECTORS),
@@ -80,7 +74,7 @@ def _claim_next(
 async def next_item(request: web.Request) -> web.StreamResponse:
     """Claim the next free item in queue order and open it (or say the queue is clear)."""
     user = current_user(request)
-    filters, _ = queue.parse_filters(request.query, strands=_strands(request))
+    filters, _ = queue_filters(request)
     after = params.optional_id(request.query, "after")
     back = request.query.get("dir") == "prev"
     db = request.app[keys.DB]
