@@ -132,8 +132,14 @@ Reproduce with `hate-monitor evaluate --heldout --model {config.get("version")}`
 `--model PATH`).
 
 {_table(metrics.get("heldout", {}))}
-{_realistic_section(metrics.get("realistic", {}), config.get("version"))}\
-{_second_judge_section(metrics.get("realistic_uk2", {}), config.get("version"))}\
+{_frozen_section(metrics.get("realistic", {}), "Realistic UK posts (frozen, never trained on)",
+                 "someone who never saw our templates",
+                 f"hate-monitor evaluate --realistic --model {config.get('version')}")}\
+{_frozen_section(metrics.get("realistic_uk2", {}),
+                 "Realistic UK posts, second frozen judge (never trained on)",
+                 "another writer who never saw our templates or the other files",
+                 "hate-monitor evaluate --realistic-file models/evalsets/realistic_uk2.jsonl "
+                 f"--model {config.get('version')}")}\
 {_dev_section(metrics.get("realistic_dev", {}), training.get("threat_threshold"),
               config.get("version"))}\
 {_disagreement(metrics.get("realistic", {}), metrics.get("contrast_holdout", {}),
@@ -225,26 +231,16 @@ def _category_table(rows: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _realistic_section(m: dict[str, Any], version: Any) -> str:
+def _frozen_section(m: dict[str, Any], heading: str, whom: str, reproduce: str) -> str:
+    """A frozen judge's figures: ``whom`` wrote its posts, ``reproduce`` is the command."""
     if not m:
         return ""
-    return f"""## Realistic UK posts (frozen, never trained on)
+    return f"""## {heading}
 {m.get("n")} posts of one to four sentences in UK register (models/evalsets/README.md), written by
-someone who never saw our templates; training never reads them. Scored by `predict` as the queue
-sees them (sentence by sentence too) and ranked by the queue's priority formula. Reproduce with
-`hate-monitor evaluate --realistic --model {version}`.
-
-{_realistic_figures(m)}"""
-
-
-def _second_judge_section(m: dict[str, Any], version: Any) -> str:
-    if not m:
-        return ""
-    return f"""## Realistic UK posts, second frozen judge (never trained on)
-{m.get("n")} posts by another writer who never saw our templates or the other files
-(models/evalsets/README.md, `realistic_uk2.jsonl`); training never reads them, and they choose
-nothing. Reproduce with `hate-monitor evaluate --realistic-file
-models/evalsets/realistic_uk2.jsonl --model {version}`.
+{whom}; training never reads them,
+and they choose nothing. Scored by `predict` as the queue sees them (sentence by sentence too)
+and ranked by the queue's priority formula. Reproduce with
+`{reproduce}`.
 
 {_realistic_figures(m)}"""
 
